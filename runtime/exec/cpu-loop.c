@@ -1,0 +1,1 @@
+/* exec/cpu-loop.c - not yet written */

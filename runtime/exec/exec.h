@@ -1,0 +1,40 @@
+/* exec.h - TB cache and dispatcher (the CPU execution loop).
+ *
+ * Runs the CPU until the machine stops.  TBs are found by (virtual PC,
+ * physical PC, flags) through a direct-mapped jump cache in front of a hash
+ * table; each has an execution counter and an entry (TCI today).
+ */
+#ifndef KILN_EXEC_H
+#define KILN_EXEC_H
+#include <stdbool.h>
+#include <stdint.h>
+
+struct Machine;
+struct RVCPU;
+
+typedef struct ExecStats {
+    uint64_t tbs_translated, tbs_executed, tbs_invalidated, tb_flushes;
+    uint64_t insns;
+    uint64_t ir_ops_before_opt, ir_ops_after_opt;
+} ExecStats;
+
+typedef struct ExecOptions {
+    bool dump_ir;     /* print each TB's IR to stderr */
+    bool trace_tbs;   /* print each executed TB's PC to stderr */
+    uint64_t max_insns; /* stop after this many insns (0: no limit) */
+} ExecOptions;
+
+/* Run until the machine stops; returns the exit code. */
+int exec_run(struct Machine *m, const ExecOptions *opt, ExecStats *stats);
+
+/* Physical page paddr (page-aligned) was written: drop the TBs on it.
+ * Returns true if any TB was dropped. Called from the store slow path. */
+bool exec_invalidate_phys_page(uint64_t paddr);
+
+/* True if the physical page holds translated code. */
+bool exec_page_has_code(uint64_t paddr);
+
+/* Drop all TBs (e.g. on satp changes we keep TBs: they are keyed by physical PC). */
+void exec_flush_all(void);
+
+#endif

@@ -1,0 +1,1 @@
+/* exec/tb.c - not yet written */

@@ -1,0 +1,1 @@
+/* hw/bus.c - not yet written */

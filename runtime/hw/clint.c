@@ -1,0 +1,1 @@
+/* hw/clint.c - not yet written */

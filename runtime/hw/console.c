@@ -1,0 +1,1 @@
+/* hw/console.c - not yet written */

@@ -1,0 +1,1 @@
+/* hw/fdt.c - not yet written */

@@ -1,0 +1,1 @@
+/* hw/goldfish-rtc.c - not yet written */

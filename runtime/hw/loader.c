@@ -1,0 +1,1 @@
+/* hw/loader.c - not yet written */

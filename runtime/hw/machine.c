@@ -1,0 +1,1 @@
+/* hw/machine.c - not yet written */

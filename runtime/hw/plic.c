@@ -1,0 +1,1 @@
+/* hw/plic.c - not yet written */

@@ -1,0 +1,1 @@
+/* hw/sifive-test.c - not yet written */

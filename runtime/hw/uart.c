@@ -1,0 +1,1 @@
+/* hw/uart.c - not yet written */

@@ -1,0 +1,1 @@
+/* hw/virtio-blk.c - not yet written */

@@ -1,0 +1,1 @@
+/* hw/virtio-mmio.c - not yet written */

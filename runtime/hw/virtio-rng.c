@@ -1,0 +1,1 @@
+/* hw/virtio-rng.c - not yet written */

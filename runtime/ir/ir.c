@@ -1,0 +1,1 @@
+/* ir/ir.c - not yet written */

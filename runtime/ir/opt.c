@@ -1,0 +1,1 @@
+/* ir/opt.c - not yet written */

@@ -1,0 +1,1 @@
+/* main/kiln.c - not yet written */

@@ -1,0 +1,1 @@
+/* main/options.c - not yet written */

@@ -1,0 +1,1 @@
+/* riscv/cpu.c - not yet written */

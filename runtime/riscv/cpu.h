@@ -1,0 +1,145 @@
+/* cpu.h - RV64GC hart state.
+ *
+ * The first part of RVCPU (up to `abi_end`) is the code ABI: TCI and
+ * generated Wasm access it by byte offset, so it must hold only fixed-width
+ * fields and have the same layout on every host (wasm32 and x86_64).
+ * Everything after it is host-private.
+ */
+#ifndef KILN_RISCV_CPU_H
+#define KILN_RISCV_CPU_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "exec/tlb.h"
+
+/* Privilege levels. */
+enum { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
+
+/* MMU indices (which TLB a data access uses). */
+enum { MMU_U = 0, MMU_S = 1, MMU_M = 2, MMU_S_SUM = 3 };
+
+/* TB flags: everything translation depends on besides the code bytes. */
+#define TBF_PRIV(fl) ((fl)&3)           /* privilege of execution */
+#define TBF_MMU_SHIFT 2                 /* bits 2-3: data MMU index */
+#define TBF_MMU(fl) (((fl) >> 2) & 3)
+#define TBF_FS_ON 0x10u                 /* mstatus.FS != Off */
+#define TBF_FS_DIRTY 0x20u              /* mstatus.FS == Dirty already */
+
+/* Exception causes (mcause, interrupt bit clear). */
+enum {
+    EXC_INSN_MISALIGNED = 0, EXC_INSN_ACCESS = 1, EXC_ILLEGAL_INSN = 2, EXC_BREAKPOINT = 3,
+    EXC_LOAD_MISALIGNED = 4, EXC_LOAD_ACCESS = 5, EXC_STORE_MISALIGNED = 6, EXC_STORE_ACCESS = 7,
+    EXC_ECALL_U = 8, EXC_ECALL_S = 9, EXC_ECALL_M = 11,
+    EXC_INSN_PAGE_FAULT = 12, EXC_LOAD_PAGE_FAULT = 13, EXC_STORE_PAGE_FAULT = 15,
+};
+/* Interrupt numbers (bit positions in mip/mie). */
+enum { IRQ_SSI = 1, IRQ_MSI = 3, IRQ_STI = 5, IRQ_MTI = 7, IRQ_SEI = 9, IRQ_MEI = 11 };
+
+/* mstatus bits. */
+#define MSTATUS_SIE (1ull << 1)
+#define MSTATUS_MIE (1ull << 3)
+#define MSTATUS_SPIE (1ull << 5)
+#define MSTATUS_UBE (1ull << 6)
+#define MSTATUS_MPIE (1ull << 7)
+#define MSTATUS_SPP (1ull << 8)
+#define MSTATUS_MPP_SHIFT 11
+#define MSTATUS_MPP (3ull << 11)
+#define MSTATUS_FS_SHIFT 13
+#define MSTATUS_FS (3ull << 13)
+#define MSTATUS_MPRV (1ull << 17)
+#define MSTATUS_SUM (1ull << 18)
+#define MSTATUS_MXR (1ull << 19)
+#define MSTATUS_TVM (1ull << 20)
+#define MSTATUS_TW (1ull << 21)
+#define MSTATUS_TSR (1ull << 22)
+#define MSTATUS_UXL (3ull << 32)
+#define MSTATUS_SXL (3ull << 34)
+#define MSTATUS_SD (1ull << 63)
+#define FS_OFF 0
+#define FS_INITIAL 1
+#define FS_CLEAN 2
+#define FS_DIRTY 3
+
+struct Machine;
+
+typedef struct RVCPU {
+    /* ---- code ABI: accessed by offset from translated code ---- */
+    uint64_t x[32];        /* x[0] is always 0: translated code never writes it */
+    uint64_t f[32];        /* raw 64-bit FP registers (NaN-boxed singles) */
+    uint64_t pc;           /* guest PC; stored by code at every TB exit */
+    uint64_t tb_pc;        /* start PC of the running TB (set by the dispatcher) */
+    uint32_t exit_status;  /* set nonzero (an IRExit) by a helper that faulted/exits */
+    uint32_t fault_site;   /* IRSite of the insn that faulted */
+    uint32_t frm;          /* dynamic rounding mode (fcsr[7:5]) */
+    uint32_t fflags;       /* accrued exceptions (fcsr[4:0]) */
+    uint64_t mstatus;      /* full mstatus; sstatus is a view of it */
+    uint64_t load_res;     /* LR reservation address, or ~0 when none */
+    uint64_t load_res_val; /* value seen by LR (for SC) */
+    uint64_t icount;       /* retired instructions (deterministic clock source) */
+    TLB tlb;
+    uint8_t abi_end[8];
+
+    /* ---- host-private ---- */
+    uint32_t priv;
+    bool halted; /* in WFI */
+    uint64_t misa;
+    uint64_t mie, mip; /* mip: software-visible bits; device lines ORed via irq_lines */
+    uint64_t irq_lines; /* level-triggered interrupt lines from devices (MEIP, SEIP, MTIP, STIP...) */
+    uint64_t medeleg, mideleg;
+    uint64_t mtvec, mscratch, mepc, mcause, mtval;
+    uint64_t stvec, sscratch, sepc, scause, stval, satp;
+    uint64_t mcounteren, scounteren, menvcfg, senvcfg, mcountinhibit;
+    uint64_t mhartid;
+    uint64_t pmpcfg[4], pmpaddr[16]; /* stored only; no PMP enforcement */
+    uint64_t stimecmp; /* built-in SBI's timer deadline (in mtime units) */
+    int sbi_builtin;   /* 1: ecall from S-mode is served by sbi.c */
+    struct Machine *machine;
+    uint64_t tci_frame[1024]; /* scratch slots for TCI's TB-local temps */
+} RVCPU;
+
+#define CPU_OFF(field) ((uint32_t)offsetof(RVCPU, field))
+
+/* Compute the TB flags for the current state. */
+uint32_t cpu_tb_flags(const RVCPU *cpu);
+
+/* Reset to the given PC and privilege (a0/a1 set by the caller). */
+void cpu_reset(RVCPU *cpu, struct Machine *m, uint64_t pc, int priv);
+
+/* Take a synchronous exception now: sets cause/epc/tval, switches mode and
+ * pc to the trap vector.  epc is the PC of the faulting instruction. */
+void cpu_raise(RVCPU *cpu, uint64_t cause, uint64_t tval, uint64_t epc);
+
+/* If an enabled interrupt is pending, take it (update pc/mode) and return
+ * true.  Called by the dispatcher between TBs. */
+bool cpu_check_interrupts(RVCPU *cpu);
+
+/* True if any interrupt is pending and enabled-in-mie (wakes WFI,
+ * regardless of global enables). */
+bool cpu_wfi_wakeup(const RVCPU *cpu);
+
+/* Effective pending interrupt bits (mip | irq_lines). */
+static inline uint64_t cpu_mip(const RVCPU *cpu)
+{
+    return cpu->mip | cpu->irq_lines;
+}
+
+/* CSR access. Returns 0 on success, -1 if the access is illegal (the caller
+ * raises an illegal-instruction exception). write_mask/wval: bits to write. */
+int csr_read(RVCPU *cpu, unsigned csr, uint64_t *val);
+int csr_write(RVCPU *cpu, unsigned csr, uint64_t val);
+
+/* Address translation (Sv39/Sv48), access: 0 load, 1 store, 2 fetch.
+ * On success fills *paddr (and may set A/D bits in the PTE) and returns 0;
+ * on failure returns the exception cause to raise. */
+enum { ACC_LOAD = 0, ACC_STORE = 1, ACC_FETCH = 2 };
+int mmu_translate(RVCPU *cpu, uint64_t vaddr, int access, int mmu_idx, uint64_t *paddr);
+
+/* Flush all TLB entries (satp/mstatus changes, sfence.vma). */
+void tlb_flush(RVCPU *cpu);
+
+
+/* Interrupt-line sink for devices (CLINT, PLIC): opaque is the RVCPU,
+ * line an IRQ_* number; sets/clears that bit of irq_lines. */
+void cpu_set_irq(void *opaque, int line, int level);
+
+#endif

@@ -1,0 +1,1 @@
+/* riscv/csr.c - not yet written */

@@ -1,0 +1,1 @@
+/* riscv/decode.c - not yet written */

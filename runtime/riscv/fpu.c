@@ -1,0 +1,1 @@
+/* riscv/fpu.c - not yet written */

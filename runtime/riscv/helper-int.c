@@ -1,0 +1,1 @@
+/* riscv/helper-int.c - not yet written */

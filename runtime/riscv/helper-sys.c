@@ -1,0 +1,1 @@
+/* riscv/helper-sys.c - not yet written */

@@ -1,0 +1,1 @@
+/* riscv/mem.c - not yet written */

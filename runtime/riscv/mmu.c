@@ -1,0 +1,1 @@
+/* riscv/mmu.c - not yet written */

@@ -1,0 +1,1 @@
+/* riscv/sbi.c - not yet written */

@@ -1,0 +1,1 @@
+/* riscv/trans-rva.c - not yet written */

@@ -1,0 +1,1 @@
+/* riscv/trans-rvc.c - not yet written */

@@ -1,0 +1,1 @@
+/* riscv/trans-rvd.c - not yet written */

@@ -1,0 +1,1 @@
+/* riscv/trans-rvf.c - not yet written */

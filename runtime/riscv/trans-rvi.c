@@ -1,0 +1,1 @@
+/* riscv/trans-rvi.c - not yet written */

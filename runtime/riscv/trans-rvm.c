@@ -1,0 +1,1 @@
+/* riscv/trans-rvm.c - not yet written */

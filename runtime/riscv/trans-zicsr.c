@@ -1,0 +1,1 @@
+/* riscv/trans-zicsr.c - not yet written */

@@ -1,0 +1,1 @@
+/* riscv/translate.c - not yet written */

@@ -1,0 +1,1 @@
+/* tci/tci.c - not yet written */

@@ -1,0 +1,23 @@
+/* tci.h - the IR interpreter: runs any IRFunc, always.
+ *
+ * tci_compile() turns an (optimised) IRFunc into a compact pre-decoded
+ * form whose operands are byte offsets into env (globals at their state
+ * offsets, TB-local temps in the context's frame slots), so tci_run() needs
+ * no register allocation.  Guest memory ops use the TLB fast path inline
+ * and the context's slow paths otherwise.
+ */
+#ifndef KILN_TCI_H
+#define KILN_TCI_H
+#include "ir/ir.h"
+
+typedef struct TCIBlock TCIBlock;
+
+/* Returns NULL if f cannot be encoded (too many temps for the frame). */
+TCIBlock *tci_compile(const IRFunc *f);
+void tci_free(TCIBlock *b);
+size_t tci_size(const TCIBlock *b); /* bytes used */
+
+/* Run the block on env. Returns an IRExit. */
+uint32_t tci_run(const TCIBlock *b, void *env);
+
+#endif
