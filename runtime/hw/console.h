@@ -13,5 +13,8 @@ void console_write(const void *buf, size_t len);
 int console_read(void);
 /* True once the user typed Ctrl-A x. */
 bool console_quit_requested(void);
+/* Wait up to timeout_ms for input (0: just check).  True if a byte may be
+ * ready; false on timeout or once input has ended. */
+bool console_wait(int timeout_ms);
 
 #endif

@@ -167,10 +167,30 @@ void ir_gen_insn_start(IRFunc *f, uint32_t pc_off, uint32_t idx);
 
 /* Condition helpers, shared by the optimiser and the backends. */
 bool ir_cond_eval(IRCond c, IRType t, uint64_t a, uint64_t b);
-IRCond ir_cond_invert(IRCond c);
+IRCond ir_cond_invert(IRCond c); /* !c(a, b) == ir_cond_invert(c)(a, b) */
+IRCond ir_cond_swap(IRCond c);   /* c(a, b) == ir_cond_swap(c)(b, a) */
+const char *ir_cond_name(IRCond c);
 /* Evaluate a pure arithmetic op on constants (for folding and TCI tests).
  * Returns false if opc is not a pure value op. */
 bool ir_eval(IROpcode opc, IRType t, uint64_t a, uint64_t b, uint64_t *out);
+
+/* Operand layout, uniform over all ops: outputs are args[0 .. nout), inputs
+ * args[first_in .. first_in + nin).  A call has nout 0 when its ret is
+ * IR_NONE and its inputs always start at args[1]. */
+static inline unsigned ir_op_nout(const IROp *op)
+{
+    if (op->opc == IR_call)
+        return op->args[0] != IR_NONE;
+    return ir_op_defs[op->opc].nout;
+}
+static inline unsigned ir_op_nin(const IROp *op)
+{
+    return op->opc == IR_call ? op->nargs : ir_op_defs[op->opc].nin;
+}
+static inline unsigned ir_op_first_in(const IROp *op)
+{
+    return ir_op_defs[op->opc].nout;
+}
 
 /* Print f in a readable text form (for tests and --dump-ir). */
 void ir_dump(const IRFunc *f, FILE *out);

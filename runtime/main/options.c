@@ -1,1 +1,234 @@
-/* main/options.c - not yet written */
+/* options.c - parse `kiln [run] OPTIONS`.  Every option is one row of
+ * OPTION_TABLE (native name, QEMU name, argument, help); errors name the
+ * offending option and exit status 2 follows. */
+#include "main/options.h"
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* X(id, native, qemu, takes_arg, metavar, help) */
+#define OPTION_TABLE(X)                                                                            \
+    X(KERNEL, "--kernel", "-kernel", 1, "FILE", "guest kernel: Linux Image or ELF")                \
+    X(BIOS, "--bios", "-bios", 1, "FILE|none", "M-mode firmware (default: built-in SBI)")          \
+    X(APPEND, "--append", "-append", 1, "STR", "kernel command line")                             \
+    X(MEM, "--mem", "-m", 1, "SIZE", "RAM size, e.g. 256M, 1G (default 256M)")                   \
+    X(DRIVE, "--drive", "-drive", 1, "FILE", "raw disk image for virtio-blk")                      \
+    X(RNG, "--rng", NULL, 0, NULL, "add a virtio-rng device")                                      \
+    X(DETERMINISTIC, "--deterministic", NULL, 0, NULL, "time from retired instructions")           \
+    X(STATS, "--stats", NULL, 0, NULL, "print execution statistics at exit")                       \
+    X(MAX_INSNS, "--max-insns", NULL, 1, "N", "stop after N guest instructions")                   \
+    X(DUMP_IR, "--dump-ir", NULL, 0, NULL, "print the IR of each translated block")                \
+    X(TRACE, "--trace-tbs", NULL, 0, NULL, "print each executed block")                            \
+    X(MACHINE, NULL, "-M", 1, "virt", "machine type (only virt)")                                  \
+    X(SMP, NULL, "-smp", 1, "1", "number of harts (only 1)")                                       \
+    X(NOGRAPHIC, NULL, "-nographic", 0, NULL, "accepted; the console is always stdio")             \
+    X(NOREBOOT, NULL, "-no-reboot", 0, NULL, "accepted; a guest reboot always exits")              \
+    X(DEVICE, NULL, "-device", 1, "virtio-rng-device", "add a device (virtio-rng-device)")         \
+    X(HELP, "--help", "-h", 0, NULL, "show this help")                                             \
+    X(VERSION, "--version", "-version", 0, NULL, "show the version")
+
+enum OptionId {
+#define X(id, n, q, a, m, h) OPT_##id,
+    OPTION_TABLE(X)
+#undef X
+};
+
+static const struct OptionDef {
+    const char *native, *qemu;
+    int takes_arg;
+    const char *metavar, *help;
+} option_defs[] = {
+#define X(id, n, q, a, m, h) {n, q, a, m, h},
+    OPTION_TABLE(X)
+#undef X
+};
+
+#define NB_OPTIONS (sizeof(option_defs) / sizeof(option_defs[0]))
+
+static void print_help(void)
+{
+    printf("usage: kiln run --kernel FILE [options]\n"
+           "       kiln -M virt -m 256M -nographic -kernel FILE [-append STR] [-bios FILE|none]\n"
+           "            [-drive file=FILE,format=raw,if=virtio]\n\noptions:\n");
+    for (unsigned i = 0; i < NB_OPTIONS; i++) {
+        const struct OptionDef *d = &option_defs[i];
+        char names[64];
+        snprintf(names, sizeof(names), "%s%s%s %s", d->native ? d->native : "",
+                 d->native && d->qemu ? ", " : "", d->qemu ? d->qemu : "",
+                 d->metavar ? d->metavar : "");
+        printf("  %-34s %s\n", names, d->help);
+    }
+    printf("\nConsole: the guest's UART on stdin/stdout; Ctrl-A x quits.\n"
+           "Exit status: the guest's power-off code.\n");
+}
+
+/* Sizes: plain numbers are MiB (as QEMU's -m); suffixes K, M, G. */
+static int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return -1;
+    uint64_t mul = 1ull << 20;
+    if (*end) {
+        switch (*end) {
+        case 'k': case 'K': mul = 1ull << 10; break;
+        case 'm': case 'M': mul = 1ull << 20; break;
+        case 'g': case 'G': mul = 1ull << 30; break;
+        default: return -1;
+        }
+        if (end[1] && !((end[1] == 'B' || end[1] == 'b') && !end[2]) && !(end[1] == 'i' && end[2] == 'B' && !end[3]))
+            return -1;
+    }
+    if (v == 0 || v > (1ull << 40) / mul)
+        return -1;
+    *out = v * mul;
+    return 0;
+}
+
+/* QEMU -drive: file=F[,format=raw][,if=virtio|none][,id=...]. */
+static int parse_drive(const char *s, const char **file)
+{
+    if (!strchr(s, '=')) {
+        *file = s;
+        return 0;
+    }
+    char *copy = strdup(s), *save = NULL;
+    int rc = 0;
+    *file = NULL;
+    for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+        if (!strncmp(kv, "file=", 5)) {
+            *file = strdup(kv + 5);
+        } else if (!strncmp(kv, "format=", 7)) {
+            if (strcmp(kv + 7, "raw")) {
+                fprintf(stderr, "kiln: -drive: format '%s' is not supported (only raw)\n", kv + 7);
+                rc = -1;
+            }
+        } else if (!strncmp(kv, "if=", 3)) {
+            if (strcmp(kv + 3, "virtio") && strcmp(kv + 3, "none")) {
+                fprintf(stderr, "kiln: -drive: interface '%s' is not supported (only virtio)\n",
+                        kv + 3);
+                rc = -1;
+            }
+        } else if (strncmp(kv, "id=", 3) && strncmp(kv, "media=", 6)) {
+            fprintf(stderr, "kiln: -drive: unknown parameter '%s'\n", kv);
+            rc = -1;
+        }
+    }
+    free(copy);
+    if (!rc && !*file) {
+        fprintf(stderr, "kiln: -drive: missing file=\n");
+        rc = -1;
+    }
+    return rc;
+}
+
+static int find_option(const char *arg)
+{
+    for (unsigned i = 0; i < NB_OPTIONS; i++) {
+        const struct OptionDef *d = &option_defs[i];
+        if ((d->native && !strcmp(arg, d->native)) || (d->qemu && !strcmp(arg, d->qemu)))
+            return (int)i;
+        /* QEMU also accepts --name for -name. */
+        if (d->qemu && arg[0] == '-' && arg[1] == '-' && !strcmp(arg + 1, d->qemu))
+            return (int)i;
+    }
+    return -1;
+}
+
+int options_parse(int argc, char **argv, KilnOptions *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->machine.ram_size = 256ull << 20;
+    int i = 1;
+    if (i < argc && !strcmp(argv[i], "run"))
+        i++;
+    for (; i < argc; i++) {
+        const char *arg = argv[i], *val = NULL;
+        char name[64];
+        const char *eq = strchr(arg, '=');
+        /* --opt=value form for native options */
+        if (eq && arg[0] == '-' && arg[1] == '-' && (size_t)(eq - arg) < sizeof(name)) {
+            memcpy(name, arg, (size_t)(eq - arg));
+            name[eq - arg] = 0;
+            val = eq + 1;
+            arg = name;
+        }
+        int id = find_option(arg);
+        if (id < 0) {
+            fprintf(stderr, "kiln: unknown option '%s' (try --help)\n", argv[i]);
+            return -1;
+        }
+        if (option_defs[id].takes_arg && !val) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "kiln: option '%s' needs an argument (%s)\n", arg,
+                        option_defs[id].metavar);
+                return -1;
+            }
+            val = argv[++i];
+        } else if (!option_defs[id].takes_arg && val) {
+            fprintf(stderr, "kiln: option '%s' takes no argument\n", arg);
+            return -1;
+        }
+        switch ((enum OptionId)id) {
+        case OPT_KERNEL: o->machine.kernel = val; break;
+        case OPT_BIOS: o->machine.bios = strcmp(val, "default") ? val : NULL; break;
+        case OPT_APPEND: o->machine.append = val; break;
+        case OPT_MEM:
+            if (parse_size(val, &o->machine.ram_size)) {
+                fprintf(stderr, "kiln: bad memory size '%s' (e.g. 256M, 1G)\n", val);
+                return -1;
+            }
+            break;
+        case OPT_DRIVE:
+            if (parse_drive(val, &o->machine.drive))
+                return -1;
+            break;
+        case OPT_RNG: o->machine.rng = true; break;
+        case OPT_DETERMINISTIC: o->machine.deterministic = true; break;
+        case OPT_STATS: o->stats = true; break;
+        case OPT_MAX_INSNS: {
+            char *end;
+            o->exec.max_insns = strtoull(val, &end, 0);
+            if (*end || !*val) {
+                fprintf(stderr, "kiln: bad instruction count '%s'\n", val);
+                return -1;
+            }
+            break;
+        }
+        case OPT_DUMP_IR: o->exec.dump_ir = true; break;
+        case OPT_TRACE: o->exec.trace_tbs = true; break;
+        case OPT_MACHINE:
+            if (strcmp(val, "virt") && strncmp(val, "virt,", 5)) {
+                fprintf(stderr, "kiln: machine '%s' is not supported (only virt)\n", val);
+                return -1;
+            }
+            break;
+        case OPT_SMP:
+            if (strcmp(val, "1") && strcmp(val, "cpus=1")) {
+                fprintf(stderr, "kiln: -smp %s is not supported (one hart only)\n", val);
+                return -1;
+            }
+            break;
+        case OPT_NOGRAPHIC:
+        case OPT_NOREBOOT: break;
+        case OPT_DEVICE:
+            if (strcmp(val, "virtio-rng-device") && strcmp(val, "virtio-rng")) {
+                fprintf(stderr, "kiln: device '%s' is not supported (virtio-rng-device)\n", val);
+                return -1;
+            }
+            o->machine.rng = true;
+            break;
+        case OPT_HELP: print_help(); return 1;
+        case OPT_VERSION: printf("kiln 0.1.0\n"); return 1;
+        }
+    }
+    if (!o->machine.kernel) {
+        fprintf(stderr, "kiln: no kernel given (--kernel FILE)\n");
+        return -1;
+    }
+    return 0;
+}

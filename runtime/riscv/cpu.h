@@ -93,7 +93,14 @@ typedef struct RVCPU {
     uint64_t pmpcfg[4], pmpaddr[16]; /* stored only; no PMP enforcement */
     uint64_t stimecmp; /* built-in SBI's timer deadline (in mtime units) */
     int sbi_builtin;   /* 1: ecall from S-mode is served by sbi.c */
+    bool sbi_ready;    /* cpu_enable_builtin_sbi has run since reset */
+    bool poll_request; /* SBI set_timer moved the deadline: the dispatcher should
+                          call machine_poll (and clear this) before the next TB */
     struct Machine *machine;
+    struct Bus *bus;             /* physical address space (cpu_reset: machine_bus(m)) */
+    uint64_t mcycle_off, minstret_off; /* mcycle/minstret = icount + off (guest writes) */
+    /* Physical page of each TLB entry (for TLB_CODE marking and MMIO). */
+    uint64_t tlb_paddr[TLB_NB_MMU][TLB_SIZE];
     uint64_t tci_frame[1024]; /* scratch slots for TCI's TB-local temps */
 } RVCPU;
 
@@ -137,6 +144,45 @@ int mmu_translate(RVCPU *cpu, uint64_t vaddr, int access, int mmu_idx, uint64_t 
 /* Flush all TLB entries (satp/mstatus changes, sfence.vma). */
 void tlb_flush(RVCPU *cpu);
 
+/* A physical page just got its first TB: make every TLB write entry that
+ * maps it take the slow path (TLB_CODE), so stores invalidate the TBs. */
+void tlb_protect_code_page(RVCPU *cpu, uint64_t paddr_page);
+
+
+/* MMU index used for instruction fetch at the current privilege (fetch
+ * ignores MPRV and SUM): M -> MMU_M, S -> MMU_S, U -> MMU_U. */
+static inline int cpu_fetch_mmu(const RVCPU *cpu)
+{
+    return cpu->priv == PRV_M ? MMU_M : cpu->priv == PRV_S ? MMU_S : MMU_U;
+}
+
+/* Invalidate TLB entries of the MMU index. */
+void tlb_flush_mmu(RVCPU *cpu, int mmu_idx);
+
+/* Guest memory slow paths (IRContext load_slow/store_slow; mem.c): TLB
+ * miss/fill, MMIO, misaligned and code-page stores.  Return 0, or raise
+ * the guest fault (epc from tb_pc + site) and return IR_EXIT_FAULT. */
+int rv_load_slow(void *env, uint64_t addr, uint32_t memop, uint32_t site, uint64_t *val);
+int rv_store_slow(void *env, uint64_t addr, uint64_t val, uint32_t memop, uint32_t site);
+
+/* Raise a synchronous exception for the insn at site of the running TB:
+ * cpu_raise with epc = tb_pc + IR_SITE_PCOFF(site), fault_site = site,
+ * exit_status = IR_EXIT_FAULT.  Returns IR_EXIT_FAULT. */
+int cpu_raise_at(RVCPU *cpu, uint64_t cause, uint64_t tval, uint32_t site);
+
+/* Data MMU index used for accesses at privilege priv (SUM taken from
+ * mstatus for S); fetches use cpu_mmu_index(cpu, priv, true). */
+int cpu_mmu_index(const RVCPU *cpu, unsigned priv, bool fetch);
+
+/* Built-in SBI (no firmware): set sbi_builtin and program what OpenSBI
+ * would have (delegation, counter enables).  Call it after cpu_reset (or
+ * set sbi_builtin before cpu_reset, which keeps it and calls this); as a
+ * safety net the first SBI ecall runs it if it has not run yet. */
+void cpu_enable_builtin_sbi(RVCPU *cpu);
+
+/* Built-in SBI timer: raise STIP iff mtime >= stimecmp.  The machine's
+ * poll loop calls it (deadline: cpu->stimecmp); set_timer calls it too. */
+void cpu_update_sbi_timer(RVCPU *cpu, uint64_t mtime);
 
 /* Interrupt-line sink for devices (CLINT, PLIC): opaque is the RVCPU,
  * line an IRQ_* number; sets/clears that bit of irq_lines. */

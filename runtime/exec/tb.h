@@ -1,0 +1,59 @@
+/* tb.h - translation blocks and their cache (private to exec/).
+ *
+ * A TB is identified by (virtual PC, physical PC, flags).  TBs are indexed
+ * three ways: a hash table on the full key, a direct-mapped jump cache on
+ * the virtual PC, and a list per physical page of RAM (for invalidation
+ * when the guest writes to code).  Invalidated TBs stay allocated (marked
+ * invalid) until the next full flush, so a TB that invalidates itself can
+ * finish running.
+ */
+#ifndef KILN_TB_H
+#define KILN_TB_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "tci/tci.h"
+
+typedef struct TB {
+    uint64_t pc, phys_pc;
+    uint32_t flags;
+    uint32_t ninsns, size;
+    uint64_t phys_page[2]; /* [1] = ~0 when the TB lies on one page */
+    TCIBlock *tci;
+    uint64_t exec_count;
+    bool valid;
+    struct TB *hash_next;
+    struct TB *page_next[2]; /* next TB on phys_page[i] */
+    struct TB *all_next;     /* every TB, for flushing */
+} TB;
+
+#define TB_NO_PAGE (~0ull)
+
+typedef struct TBCacheStats {
+    uint64_t live, created, invalidated, flushes;
+} TBCacheStats;
+
+/* Set up for a RAM of ram_size bytes at ram_base (code runs only from RAM). */
+void tb_cache_init(uint64_t ram_base, uint64_t ram_size);
+void tb_cache_destroy(void);
+
+TB *tb_lookup(uint64_t pc, uint64_t phys_pc, uint32_t flags);
+/* Jump cache: fast path on the virtual PC only (caller verifies phys_pc). */
+TB *tb_jc_lookup(uint64_t pc, uint32_t flags);
+void tb_jc_set(TB *tb);
+
+/* Insert a new TB (takes ownership of tb->tci). Returns a bitmask of which
+ * of its pages had no code before (bit i for phys_page[i]). */
+unsigned tb_insert(TB *tb);
+
+/* Drop all TBs on a page; returns the number dropped. */
+unsigned tb_invalidate_page(uint64_t paddr_page);
+bool tb_page_has_code(uint64_t paddr_page);
+
+/* Free every TB. Must not be called while a TB runs. */
+void tb_flush_all(void);
+/* True when the cache should be flushed (too many TBs or dead TBs). */
+bool tb_cache_full(void);
+
+const TBCacheStats *tb_cache_stats(void);
+
+#endif
