@@ -132,8 +132,10 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
         }
         TB *tb = tb_jc_lookup(pc, flags);
         if (unlikely(!tb || tb->phys_pc != phys)) {
+            st->jc_misses++;
             tb = tb_lookup(pc, phys, flags);
             if (!tb) {
+                st->hash_misses++;
                 tb = translate(cpu, pc, phys, flags, opt, st);
                 if (!tb)
                     continue;

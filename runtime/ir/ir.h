@@ -42,7 +42,16 @@ typedef enum IRType { IR_I32 = 0, IR_I64 = 1 } IRType;
 
 /* Comparison conditions (setcond, movcond, brcond). */
 typedef enum IRCond {
-    IR_EQ, IR_NE, IR_LT, IR_GE, IR_LTU, IR_GEU, IR_LE, IR_GT, IR_LEU, IR_GTU
+    IR_EQ,
+    IR_NE,
+    IR_LT,
+    IR_GE,
+    IR_LTU,
+    IR_GEU,
+    IR_LE,
+    IR_GT,
+    IR_LEU,
+    IR_GTU
 } IRCond;
 
 /* Guest memory op: bits 0-1 log2 size, bit 2 sign-extend, bits 4-7 mmu
@@ -52,7 +61,8 @@ typedef uint32_t IRMemOp;
 #define IR_MO_SIGN 4u
 #define IR_MO_MMU(mo) (((mo) >> 4) & 15)
 #define IR_MO_ALIGN 0x100u
-#define IR_MO_MAKE(size_log2, sign, mmu) ((uint32_t)(size_log2) | ((sign) ? IR_MO_SIGN : 0) | ((uint32_t)(mmu) << 4))
+#define IR_MO_MAKE(size_log2, sign, mmu)                                                           \
+    ((uint32_t)(size_log2) | ((sign) ? IR_MO_SIGN : 0) | ((uint32_t)(mmu) << 4))
 
 /* Where a guest insn sits in its TB: used to make faults precise.
  * Bits 0-15: byte offset from the TB's start PC; bits 16-31: insn index. */
@@ -92,8 +102,8 @@ typedef struct IRHelper {
 
 /* One op. args: outputs then inputs (temps). imm/aux: constants. */
 typedef struct IROp {
-    uint8_t opc;  /* IROpcode */
-    uint8_t type; /* IRType */
+    uint8_t opc;   /* IROpcode */
+    uint8_t type;  /* IRType */
     uint8_t nargs; /* for call: number of inputs */
     uint8_t pad;
     IRTemp args[5];
@@ -151,7 +161,8 @@ IRTemp ir_const(IRFunc *f, IRType t, int64_t v); /* new temp holding v */
 void ir_gen_op1(IRFunc *f, IROpcode opc, IRType t, IRTemp d, IRTemp a);
 void ir_gen_op2(IRFunc *f, IROpcode opc, IRType t, IRTemp d, IRTemp a, IRTemp b);
 void ir_gen_setcond(IRFunc *f, IRType t, IRCond c, IRTemp d, IRTemp a, IRTemp b);
-void ir_gen_movcond(IRFunc *f, IRType t, IRCond c, IRTemp d, IRTemp a, IRTemp b, IRTemp v1, IRTemp v2);
+void ir_gen_movcond(IRFunc *f, IRType t, IRCond c, IRTemp d, IRTemp a, IRTemp b, IRTemp v1,
+                    IRTemp v2);
 void ir_gen_ld(IRFunc *f, IRType t, IRTemp d, uint32_t offset);
 void ir_gen_st(IRFunc *f, IRType t, IRTemp a, uint32_t offset);
 void ir_gen_qld(IRFunc *f, IRTemp d, IRTemp addr, IRMemOp mo, IRSite site);

@@ -48,26 +48,31 @@
  *                  imm = byte offset of the TLB row for the memop's mmu;
  *                  store_slow gets the value zero-extended from the access size
  *   call           a = index into the block's call table */
+/* clang-format off */
 #define TCI_CONDS(G) G(eq) G(ne) G(lt) G(ge) G(ltu) G(geu) G(le) G(gt) G(leu) G(gtu)
-#define TCI_COND_GROUP(c)                                                                          \
-    TCI_OP(setcond_##c##_64)                                                                       \
-    TCI_OP(setcond_##c##_32)                                                                       \
-    TCI_OP(setcondi_##c##_64)                                                                      \
-    TCI_OP(setcondi_##c##_32)                                                                      \
-    TCI_OP(brcond_##c##_64)                                                                        \
-    TCI_OP(brcond_##c##_32) TCI_OP(brcondi_##c##_64) TCI_OP(brcondi_##c##_32)
+/* Per condition, in IRCond order: opcode = setcond_eq_64 + 8*cond
+ * + 4*branch + 2*imm + is_i32 (see cond_opc()). */
+#define TCI_COND_GROUP(c) \
+    TCI_OP(setcond_##c##_64) TCI_OP(setcond_##c##_32) \
+    TCI_OP(setcondi_##c##_64) TCI_OP(setcondi_##c##_32) \
+    TCI_OP(brcond_##c##_64) TCI_OP(brcond_##c##_32) \
+    TCI_OP(brcondi_##c##_64) TCI_OP(brcondi_##c##_32)
 #define TCI_T(n) TCI_OP(n##_64) TCI_OP(n##_32)
-#define TCI_OPS                                                                                    \
-    TCI_OP(end)                                                                                    \
-    TCI_OP(ret) TCI_OP(br) TCI_OP(movi) TCI_T(mov) TCI_OP(sext32) TCI_OP(ext8u) TCI_OP(ext16u)     \
-        TCI_T(add) TCI_T(sub) TCI_T(mul) TCI_T(mulsh) TCI_T(muluh) TCI_T(mulsuh) TCI_T(and)        \
-            TCI_T(or) TCI_T(xor) TCI_T(shl) TCI_T(shr) TCI_T(sar) TCI_T(addi) TCI_T(muli)          \
-                TCI_T(andi) TCI_T(ori) TCI_T(xori) TCI_T(shli) TCI_T(shri) TCI_T(sari) TCI_T(neg)  \
-                    TCI_T(not ) TCI_T(ext8s) TCI_T(ext16s) TCI_T(movcond) TCI_T(ld) TCI_T(st)      \
-                        TCI_T(sti) TCI_OP(qld8u) TCI_OP(qld8s) TCI_OP(qld16u) TCI_OP(qld16s)       \
-                            TCI_OP(qld32u) TCI_OP(qld32s) TCI_OP(qld64) TCI_OP(qld_gen)            \
-                                TCI_OP(qst8) TCI_OP(qst16) TCI_OP(qst32) TCI_OP(qst64)             \
-                                    TCI_OP(call) TCI_CONDS(TCI_COND_GROUP)
+#define TCI_OPS \
+    TCI_OP(end) TCI_OP(ret) TCI_OP(br) \
+    TCI_OP(movi) TCI_T(mov) TCI_OP(sext32) TCI_OP(ext8u) TCI_OP(ext16u) \
+    TCI_T(add) TCI_T(sub) TCI_T(mul) TCI_T(mulsh) TCI_T(muluh) TCI_T(mulsuh) \
+    TCI_T(and) TCI_T(or) TCI_T(xor) TCI_T(shl) TCI_T(shr) TCI_T(sar) \
+    TCI_T(addi) TCI_T(muli) TCI_T(andi) TCI_T(ori) TCI_T(xori) \
+    TCI_T(shli) TCI_T(shri) TCI_T(sari) \
+    TCI_T(neg) TCI_T(not) TCI_T(ext8s) TCI_T(ext16s) TCI_T(movcond) \
+    TCI_T(ld) TCI_T(st) TCI_T(sti) \
+    TCI_OP(qld8u) TCI_OP(qld8s) TCI_OP(qld16u) TCI_OP(qld16s) \
+    TCI_OP(qld32u) TCI_OP(qld32s) TCI_OP(qld64) TCI_OP(qld_gen) \
+    TCI_OP(qst8) TCI_OP(qst16) TCI_OP(qst32) TCI_OP(qst64) \
+    TCI_OP(call) \
+    TCI_CONDS(TCI_COND_GROUP) /* last: compile checks "op >= setcond_eq_64" */
+/* clang-format on */
 
 enum {
 #define TCI_OP(n) TCI_##n,

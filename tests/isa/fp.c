@@ -55,10 +55,8 @@ static void test_rounding(void)
     isa_section("rounding");
     /* 1 + 2^-30 and -1 - 2^-30 (inexact) and 1 + 2^-24 (a tie) in single */
     static const uint32_t up_exp[5] = {0x3f800000, 0x3f800000, 0x3f800000, 0x3f800001, 0x3f800000};
-    static const uint32_t neg_exp[5] = {0xbf800000, 0xbf800000, 0xbf800001, 0xbf800000,
-                                        0xbf800000};
-    static const uint32_t tie_exp[5] = {0x3f800000, 0x3f800000, 0x3f800000, 0x3f800001,
-                                        0x3f800001};
+    static const uint32_t neg_exp[5] = {0xbf800000, 0xbf800000, 0xbf800001, 0xbf800000, 0xbf800000};
+    static const uint32_t tie_exp[5] = {0x3f800000, 0x3f800000, 0x3f800000, 0x3f800001, 0x3f800001};
     for (int rm = 0; rm < 5; rm++) {
         csr_write(frm, rm);
         CHECK("frm readback", csr_read(frm), rm);
@@ -241,26 +239,36 @@ static void test_fcvt(void)
     CHECK("lu.d 1e19", FTOI("fcvt.lu.d", 0x43e158e460913d00UL), 10000000000000000000UL);
     CHECK("l.d -1.5 rne", FTOI("fcvt.l.d", 0xbff8000000000000UL), (uint64_t)-2L);
     uint64_t r;
-    __asm__ volatile("fmv.w.x ft0, %1\n\tfcvt.w.s %0, ft0, rtz" : "=r"(r) : "r"(0x4f000000UL) : "ft0");
+    __asm__ volatile("fmv.w.x ft0, %1\n\tfcvt.w.s %0, ft0, rtz"
+                     : "=r"(r)
+                     : "r"(0x4f000000UL)
+                     : "ft0");
     CHECK("w.s 2^31", r, 0x7fffffffUL);
-    __asm__ volatile("fmv.w.x ft0, %1\n\tfcvt.l.s %0, ft0, rtz" : "=r"(r) : "r"(0x4f000000UL) : "ft0");
+    __asm__ volatile("fmv.w.x ft0, %1\n\tfcvt.l.s %0, ft0, rtz"
+                     : "=r"(r)
+                     : "r"(0x4f000000UL)
+                     : "ft0");
     CHECK("l.s 2^31", r, 0x80000000UL);
 }
 
 static void test_fclass(void)
 {
     isa_section("fclass");
-    static const uint64_t v[10] = {D_NINF, D_MONE, 0x800fffffffffffffUL, D_NZERO, D_ZERO,
-                                   0x0000000000000001UL, D_ONE, D_INF, D_SNAN, D_QNAN};
+    static const uint64_t v[10] = {
+        D_NINF, D_MONE, 0x800fffffffffffffUL, D_NZERO, D_ZERO, 0x0000000000000001UL, D_ONE, D_INF,
+        D_SNAN, D_QNAN};
     for (int i = 0; i < 10; i++) {
         isa_printf("fclass.d[%d] ", i);
         CHECK("", FTOI("fclass.d", v[i]), 1UL << i);
     }
     static const uint32_t s[10] = {0xff800000, S_MONE, 0x807fffff, 0x80000000, 0,
-                                   1, S_ONE, 0x7f800000, S_SNAN, S_QNAN};
+                                   1,          S_ONE,  0x7f800000, S_SNAN,     S_QNAN};
     for (int i = 0; i < 10; i++) {
         uint64_t r;
-        __asm__ volatile("fmv.w.x ft0, %1\n\tfclass.s %0, ft0" : "=r"(r) : "r"((uint64_t)s[i]) : "ft0");
+        __asm__ volatile("fmv.w.x ft0, %1\n\tfclass.s %0, ft0"
+                         : "=r"(r)
+                         : "r"((uint64_t)s[i])
+                         : "ft0");
         isa_printf("fclass.s[%d] ", i);
         CHECK("", r, 1UL << i);
     }
@@ -296,7 +304,8 @@ static void test_fs(void)
     CHECK_TRUE("SD set", (csr_read(mstatus) >> 63) == 1);
     csr_clear(mstatus, MSTATUS_FS);
     isa_arm_trap();
-    __asm__ volatile(".option push\n\t.option norvc\n\tfadd.d ft0, ft0, ft0\n\t.option pop" ::: "ft0");
+    __asm__ volatile(".option push\n\t.option norvc\n\tfadd.d ft0, ft0, ft0\n\t.option pop" ::
+                         : "ft0");
     uint64_t n = isa_disarm_trap();
     csr_set(mstatus, 1UL << 13);
     CHECK("fp with FS=Off traps", n, 1);

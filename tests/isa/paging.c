@@ -46,16 +46,16 @@ static void build_tables(int levels)
     l2[2] = pte(0x80000000UL, V | R | W | X | A | D);     /* identity, S code */
     l2[3] = pte(0x80000000UL, V | R | W | X | U | A | D); /* alias for U code */
     l1[0] = pte(pa_of(l0), V);
-    l1[1] = pte(MEGA_PA, V | R | W | A | D);          /* VA 0x40200000 megapage */
-    l1[2] = pte(MEGA_PA + 0x1000, V | R | A | D);      /* misaligned megapage */
-    l0[0] = pte(pa_of(pages[0]), V | R | W);           /* A and D clear */
-    l0[1] = pte(pa_of(pages[1]), V | R | A);           /* read-only */
-    l0[2] = 0;                                         /* invalid */
+    l1[1] = pte(MEGA_PA, V | R | W | A | D);             /* VA 0x40200000 megapage */
+    l1[2] = pte(MEGA_PA + 0x1000, V | R | A | D);        /* misaligned megapage */
+    l0[0] = pte(pa_of(pages[0]), V | R | W);             /* A and D clear */
+    l0[1] = pte(pa_of(pages[1]), V | R | A);             /* read-only */
+    l0[2] = 0;                                           /* invalid */
     l0[3] = pte(pa_of(pages[2]), V | R | W | U | A | D); /* user page */
-    l0[4] = pte(pa_of(pages[3]), V | X | A);           /* execute-only */
-    l0[5] = pte(pa_of(pages[3]), V | W | A | D);       /* W without R: reserved */
-    l0[6] = pte(pa_of(pages[0]), V | R | W | A | D);   /* no X */
-    l0[7] = pte(pa_of(pages[0]), V | R | A);           /* remapped by the sfence test */
+    l0[4] = pte(pa_of(pages[3]), V | X | A);             /* execute-only */
+    l0[5] = pte(pa_of(pages[3]), V | W | A | D);         /* W without R: reserved */
+    l0[6] = pte(pa_of(pages[0]), V | R | W | A | D);     /* no X */
+    l0[7] = pte(pa_of(pages[0]), V | R | A);             /* remapped by the sfence test */
     if (levels == 3)
         memcpy(root, l2, sizeof root);
     (void)top;
@@ -79,7 +79,10 @@ static long s_store(long va)
 static long s_fetch(long va)
 {
     long r = 0;
-    __asm__ volatile("mv a0, zero\n\tjalr ra, 0(%1)\n\tmv %0, a0" : "=r"(r) : "r"(va) : "ra", "a0", "memory");
+    __asm__ volatile("mv a0, zero\n\tjalr ra, 0(%1)\n\tmv %0, a0"
+                     : "=r"(r)
+                     : "r"(va)
+                     : "ra", "a0", "memory");
     return r;
 }
 static long s_sfence_load(long va)

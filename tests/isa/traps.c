@@ -66,7 +66,8 @@ static void test_m_mode(void)
     CHECK("mtval = instruction", isa_m_trap.tval, ILLEGAL_INSN);
     isa_arm_trap();
     __asm__ volatile(".option push\n.option norvc\n.globl ecall_m_insn\necall_m_insn: ecall\n"
-                     ".option pop" ::: "memory");
+                     ".option pop" ::
+                         : "memory");
     CHECK("ecall traps", isa_disarm_trap(), 1);
     CHECK("mcause", isa_m_trap.cause, CAUSE_ECALL_M);
     CHECK_TRUE("mepc = ecall", isa_m_trap.epc == (uint64_t)(uintptr_t)ecall_m_insn);
@@ -109,8 +110,7 @@ static void test_lower_modes(void)
     CHECK("U ecall traps", isa_disarm_trap(), 1);
     CHECK("mcause", isa_m_trap.cause, CAUSE_ECALL_U);
     CHECK("MPP = U", (isa_m_trap.status >> 11) & 3, 0);
-    CHECK_TRUE("mepc in u_ecall",
-               isa_m_trap.epc - (uint64_t)(uintptr_t)u_ecall < 64);
+    CHECK_TRUE("mepc in u_ecall", isa_m_trap.epc - (uint64_t)(uintptr_t)u_ecall < 64);
     isa_arm_trap();
     CHECK("S function result", isa_enter_mode(1, u_ecall, 9, lower_sp()), 10);
     CHECK("S ecall traps", isa_disarm_trap(), 1);

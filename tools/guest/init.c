@@ -112,7 +112,8 @@ static int cmdline_get(const char *key, char *out, size_t n)
     fclose(f);
     line[len] = 0;
     size_t kl = strlen(key);
-    for (char *save = NULL, *t = strtok_r(line, " \n", &save); t; t = strtok_r(NULL, " \n", &save)) {
+    for (char *save = NULL, *t = strtok_r(line, " \n", &save); t;
+         t = strtok_r(NULL, " \n", &save)) {
         if (strncmp(t, key, kl) == 0 && t[kl] == '=') {
             snprintf(out, n, "%s", t + kl + 1);
             return 0;

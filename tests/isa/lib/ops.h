@@ -7,7 +7,7 @@
 #define ROP(insn, a, b)                                                                            \
     ({                                                                                             \
         uint64_t r_;                                                                               \
-        __asm__ volatile(insn " %0, %1, %2" : "=r"(r_) : "r"((uint64_t)(a)), "r"((uint64_t)(b))); \
+        __asm__ volatile(insn " %0, %1, %2" : "=r"(r_) : "r"((uint64_t)(a)), "r"((uint64_t)(b)));  \
         r_;                                                                                        \
     })
 #define IOP(insn, a, imm)                                                                          \
@@ -38,7 +38,7 @@
 #define FOP2D(insn, a, b)                                                                          \
     ({                                                                                             \
         uint64_t r_;                                                                               \
-        __asm__ volatile("fmv.d.x ft0, %1\n\tfmv.d.x ft1, %2\n\t" insn " ft2, ft0, ft1\n\t"         \
+        __asm__ volatile("fmv.d.x ft0, %1\n\tfmv.d.x ft1, %2\n\t" insn " ft2, ft0, ft1\n\t"        \
                          "fmv.x.d %0, ft2"                                                         \
                          : "=r"(r_)                                                                \
                          : "r"((uint64_t)(a)), "r"((uint64_t)(b))                                  \
@@ -48,7 +48,7 @@
 #define FOP2S(insn, a, b)                                                                          \
     ({                                                                                             \
         uint64_t r_;                                                                               \
-        __asm__ volatile("fmv.w.x ft0, %1\n\tfmv.w.x ft1, %2\n\t" insn " ft2, ft0, ft1\n\t"         \
+        __asm__ volatile("fmv.w.x ft0, %1\n\tfmv.w.x ft1, %2\n\t" insn " ft2, ft0, ft1\n\t"        \
                          "fmv.x.w %0, ft2"                                                         \
                          : "=r"(r_)                                                                \
                          : "r"((uint64_t)(a)), "r"((uint64_t)(b))                                  \
@@ -89,7 +89,10 @@
 #define FTOI(insn, a)                                                                              \
     ({                                                                                             \
         uint64_t r_;                                                                               \
-        __asm__ volatile("fmv.d.x ft0, %1\n\t" insn " %0, ft0" : "=r"(r_) : "r"((uint64_t)(a)) : "ft0"); \
+        __asm__ volatile("fmv.d.x ft0, %1\n\t" insn " %0, ft0"                                     \
+                         : "=r"(r_)                                                                \
+                         : "r"((uint64_t)(a))                                                      \
+                         : "ft0");                                                                 \
         r_;                                                                                        \
     })
 #define FCMP(insn, a, b)                                                                           \
@@ -105,7 +108,10 @@
 #define ITOF(insn, a)                                                                              \
     ({                                                                                             \
         uint64_t r_;                                                                               \
-        __asm__ volatile(insn " ft0, %1\n\tfmv.x.d %0, ft0" : "=r"(r_) : "r"((uint64_t)(a)) : "ft0"); \
+        __asm__ volatile(insn " ft0, %1\n\tfmv.x.d %0, ft0"                                        \
+                         : "=r"(r_)                                                                \
+                         : "r"((uint64_t)(a))                                                      \
+                         : "ft0");                                                                 \
         r_;                                                                                        \
     })
 
