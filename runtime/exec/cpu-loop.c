@@ -97,6 +97,8 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
     Bus *bus = machine_bus(m);
     int exit_code = 0;
     uint64_t next_poll = 0;
+    TB *prev = NULL; /* TB that just exited through goto_tb slot prev_slot */
+    unsigned prev_slot = 0;
 
     tb_cache_init(bus->ram_base, bus->ram_size);
     for (;;) {
@@ -107,8 +109,8 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
             if (opt->max_insns && cpu->icount >= opt->max_insns)
                 break;
         }
-        if (unlikely(cpu_mip(cpu) & cpu->mie))
-            cpu_check_interrupts(cpu);
+        if (unlikely(cpu_mip(cpu) & cpu->mie) && cpu_check_interrupts(cpu))
+            prev = NULL;
         if (unlikely(cpu->halted)) {
             if (cpu_wfi_wakeup(cpu)) {
                 cpu->halted = false;
@@ -116,31 +118,49 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
                 machine_idle(m);
                 next_poll = 0;
             }
+            prev = NULL;
             continue;
         }
         if (unlikely(flush_pending || tb_cache_full())) {
             tb_flush_all();
             flush_pending = false;
+            prev = NULL;
         }
 
-        uint64_t pc = cpu->pc, phys;
-        uint32_t flags = cpu_tb_flags(cpu);
-        int cause = code_phys(cpu, bus, pc, &phys);
-        if (unlikely(cause)) {
-            cpu_raise(cpu, (uint64_t)cause, pc, pc);
-            continue;
-        }
-        TB *tb = tb_jc_lookup(pc, flags);
-        if (unlikely(!tb || tb->phys_pc != phys)) {
-            st->jc_misses++;
-            tb = tb_lookup(pc, phys, flags);
-            if (!tb) {
-                st->hash_misses++;
-                tb = translate(cpu, pc, phys, flags, opt, st);
-                if (!tb)
-                    continue;
+        uint64_t pc = cpu->pc;
+        TB *tb = NULL;
+        /* Chained successor: same flags (goto_tb exits never change
+         * translation state) and same virtual page as prev, so the mapping
+         * verified for prev holds for it. */
+        if (prev && prev->jmp[prev_slot] && prev->jmp[prev_slot]->pc == pc &&
+            prev->jmp[prev_slot]->valid) {
+            tb = prev->jmp[prev_slot];
+            st->chained++;
+        } else {
+            uint64_t phys;
+            uint32_t flags = cpu_tb_flags(cpu);
+            int cause = code_phys(cpu, bus, pc, &phys);
+            if (unlikely(cause)) {
+                cpu_raise(cpu, (uint64_t)cause, pc, pc);
+                prev = NULL;
+                continue;
             }
-            tb_jc_set(tb);
+            tb = tb_jc_lookup(pc, flags);
+            if (unlikely(!tb || tb->phys_pc != phys)) {
+                st->jc_misses++;
+                tb = tb_lookup(pc, phys, flags);
+                if (!tb) {
+                    st->hash_misses++;
+                    tb = translate(cpu, pc, phys, flags, opt, st);
+                    if (!tb) {
+                        prev = NULL;
+                        continue;
+                    }
+                }
+                tb_jc_set(tb);
+            }
+            if (prev && ((prev->pc ^ pc) & TLB_PAGE_MASK) == 0 && prev->flags == flags)
+                prev->jmp[prev_slot] = tb;
         }
 
         if (unlikely(opt->trace_tbs))
@@ -149,7 +169,12 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
         tb->exec_count++;
         st->tbs_executed++;
         uint32_t status = tci_run(tb->tci, cpu);
-        if (likely(status != IR_EXIT_FAULT)) {
+        prev = NULL;
+        if (likely(status <= IR_EXIT_SLOT1)) {
+            cpu->icount += tb->ninsns;
+            prev = tb;
+            prev_slot = status;
+        } else if (status != IR_EXIT_FAULT) {
             cpu->icount += tb->ninsns;
         } else {
             cpu->icount += IR_SITE_IDX(cpu->fault_site);

@@ -14,7 +14,7 @@ struct RVCPU;
 
 typedef struct ExecStats {
     uint64_t tbs_translated, tbs_executed, tbs_invalidated, tb_flushes;
-    uint64_t jc_misses, hash_misses; /* jump-cache and hash-table lookups that failed */
+    uint64_t chained, jc_misses, hash_misses; /* jump-cache and hash-table lookups that failed */
     uint64_t insns;
     uint64_t ir_ops_before_opt, ir_ops_after_opt;
 } ExecStats;

@@ -24,6 +24,9 @@ typedef struct TB {
     struct TB *hash_next;
     struct TB *page_next[2]; /* next TB on phys_page[i] */
     struct TB *all_next;     /* every TB, for flushing */
+    /* Successor cache per goto_tb slot; only set when the successor starts on
+     * the same virtual page (so its physical PC follows from this TB's). */
+    struct TB *jmp[2];
 } TB;
 
 #define TB_NO_PAGE (~0ull)

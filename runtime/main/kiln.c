@@ -19,12 +19,12 @@ static void print_stats(const ExecStats *st, double secs)
     fprintf(stderr,
             "kiln: stats: %.3f s, %llu insns (%.1f MIPS)\n"
             "kiln: stats: tbs translated %llu, executed %llu, invalidated %llu, flushes %llu\n"
-            "kiln: stats: jump-cache misses %llu, hash misses %llu\n"
+            "kiln: stats: chained %llu, jump-cache misses %llu, hash misses %llu\n"
             "kiln: stats: ir ops %llu before opt, %llu after (%.1f%%)\n",
             secs, (unsigned long long)st->insns, secs > 0 ? (double)st->insns / secs / 1e6 : 0.0,
             (unsigned long long)st->tbs_translated, (unsigned long long)st->tbs_executed,
             (unsigned long long)st->tbs_invalidated, (unsigned long long)st->tb_flushes,
-            (unsigned long long)st->jc_misses, (unsigned long long)st->hash_misses,
+            (unsigned long long)st->chained, (unsigned long long)st->jc_misses, (unsigned long long)st->hash_misses,
             (unsigned long long)st->ir_ops_before_opt, (unsigned long long)st->ir_ops_after_opt,
             st->ir_ops_before_opt ? 100.0 * (double)st->ir_ops_after_opt /
                                         (double)st->ir_ops_before_opt
