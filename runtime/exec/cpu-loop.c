@@ -102,7 +102,8 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
 
     tb_cache_init(bus->ram_base, bus->ram_size);
     for (;;) {
-        if (unlikely(cpu->icount >= next_poll)) {
+        if (unlikely(cpu->icount >= next_poll || cpu->poll_request)) {
+            cpu->poll_request = false;
             next_poll = machine_poll(m);
             if (machine_stopped(m, &exit_code))
                 break;

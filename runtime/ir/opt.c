@@ -1,5 +1,5 @@
 /* ir/opt.c - IR optimiser: constant folding, copy propagation, branch
- * folding, unreachable-code and dead-code removal.
+ * folding, unreachable-code and dead-code removal, output retargeting.
  * Contract (opt.h): the result leaves the same globals, CPU state, guest
  * memory and helper calls (in order) as the input, for every input state.
  * Knowledge is per basic block: it is dropped at every label still targeted
@@ -569,6 +569,113 @@ static bool opt_dead_code(OptState *s)
     return true;
 }
 
+/* ---- output retargeting ---- */
+
+/* "op t, ...; ...; mov g, t" with t a TB-local temp defined once: op writes
+ * the global g directly, the mov goes and later reads of t read g.  Legal
+ * when nothing between op and the mov reads or writes g, may leave the TB
+ * (so env never shows g's new value early, even at a fault) or ends a basic
+ * block, and when g keeps t's value until t's last read. */
+
+static bool op_reads(const IROp *op, IRTemp t)
+{
+    unsigned first = ir_op_first_in(op), nin = ir_op_nin(op);
+    for (unsigned j = 0; j < nin; j++)
+        if (op->args[first + j] == t)
+            return true;
+    return false;
+}
+
+static bool op_writes(const IROp *op, IRTemp t)
+{
+    for (unsigned j = 0; j < ir_op_nout(op); j++)
+        if (op->args[j] == t)
+            return true;
+    return false;
+}
+
+/* May op touch g other than through its operands: helpers, ld/st of g's
+ * slot, or unknown ops. */
+static bool op_touches_global(const OptState *s, const IROp *op, unsigned g)
+{
+    if (op->opc == IR_call)
+        return !helper_pure(s, op);
+    if (op->opc == IR_ld || op->opc == IR_st)
+        return global_overlaps(s, g, (uint64_t)op->imm, (IRType)op->type);
+    return op->opc >= IR_NB_OPS;
+}
+
+static void replace_reads(IROp *op, IRTemp from, IRTemp to)
+{
+    unsigned first = ir_op_first_in(op), nin = ir_op_nin(op);
+    for (unsigned j = 0; j < nin; j++)
+        if (op->args[first + j] == from)
+            op->args[first + j] = to;
+}
+
+/* Can t (defined at i, copied to g by the mov at j) be replaced by g? */
+static bool retarget_ok(OptState *s, unsigned i, unsigned j, IRTemp t, IRTemp g)
+{
+    IRFunc *f = s->f;
+    for (unsigned k = i + 1; k < j; k++) {
+        const IROp *op = &f->ops[k];
+        if (op->opc == IR_insn_start)
+            continue;
+        if ((ir_op_defs[op->opc].flags & (IR_F_EXIT | IR_F_BB_END)) || op_reads(op, g) ||
+            op_writes(op, g) || op_touches_global(s, op, g))
+            return false;
+    }
+    bool clobbered = false, label = false;
+    for (unsigned k = j + 1; k < f->nops; k++) {
+        const IROp *op = &f->ops[k];
+        if (op_reads(op, t) && (clobbered || label))
+            return false;
+        if (op_writes(op, g) || op_touches_global(s, op, g))
+            clobbered = true;
+        if (op->opc == IR_set_label)
+            label = true;
+    }
+    return true;
+}
+
+static void opt_retarget(OptState *s)
+{
+    IRFunc *f = s->f;
+    static const unsigned none = UINT32_MAX;
+    unsigned *def_at = malloc(sizeof(unsigned) * IR_MAX_TEMPS);
+    if (!def_at)
+        return;
+    for (unsigned t = 0; t < IR_MAX_TEMPS; t++)
+        def_at[t] = none;
+    for (unsigned i = 0; i < f->nops; i++) {
+        const IROp *op = &f->ops[i];
+        for (unsigned j = 0; j < ir_op_nout(op); j++) {
+            IRTemp t = op->args[j];
+            if (t < IR_MAX_TEMPS)
+                def_at[t] = (def_at[t] == none && ir_op_nout(op) == 1) ? i : none - 1;
+        }
+    }
+    for (unsigned j = 0; j < f->nops; j++) {
+        IROp *mv = &f->ops[j];
+        if (mv->opc != IR_mov)
+            continue;
+        IRTemp g = mv->args[0], t = mv->args[1];
+        if (g >= s->nglobals || t < s->nglobals || t >= IR_MAX_TEMPS || t >= f->ntemps ||
+            f->temp_type[t] != f->temp_type[g])
+            continue;
+        unsigned i = def_at[t];
+        if (i >= j || !retarget_ok(s, i, j, t, g))
+            continue;
+        f->ops[i].args[0] = g;
+        def_at[t] = none - 1;
+        s->removed[j] = 1;
+        for (unsigned k = i + 1; k < f->nops; k++)
+            if (!s->removed[k])
+                replace_reads(&f->ops[k], t, g);
+    }
+    free(def_at);
+}
+
 static void opt_compact(OptState *s)
 {
     IRFunc *f = s->f;
@@ -603,6 +710,9 @@ void opt_run(IRFunc *f)
     }
     opt_forward(s);
     opt_dead_code(s);
+    opt_compact(s);
+    memset(s->removed, 0, sizeof(s->removed));
+    opt_retarget(s);
     opt_compact(s);
     free(s->label_refs);
     free(s);

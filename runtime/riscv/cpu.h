@@ -94,8 +94,8 @@ typedef struct RVCPU {
     uint64_t stimecmp; /* built-in SBI's timer deadline (in mtime units) */
     int sbi_builtin;   /* 1: ecall from S-mode is served by sbi.c */
     bool sbi_ready;    /* cpu_enable_builtin_sbi has run since reset */
-    bool poll_request; /* SBI set_timer moved the deadline: the dispatcher should
-                          call machine_poll (and clear this) before the next TB */
+    bool poll_request; /* SBI set_timer/reset changed machine state: the dispatcher
+                          should call machine_poll (and clear this) before the next TB */
     struct Machine *machine;
     struct Bus *bus;             /* physical address space (cpu_reset: machine_bus(m)) */
     uint64_t mcycle_off, minstret_off; /* mcycle/minstret = icount + off (guest writes) */

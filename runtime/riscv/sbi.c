@@ -166,6 +166,7 @@ static void sbi_stop(RVCPU *cpu, int code)
 {
     if (cpu->machine)
         machine_request_stop(cpu->machine, code);
+    cpu->poll_request = true; /* the dispatcher should notice the stop at once */
 }
 
 /* system_reset(type, reason): shutdown (0) or reboot (1 cold, 2 warm) all

@@ -44,8 +44,12 @@
  *   setcond*_c_T   d = c(a, b|imm)
  *   brcond*_c_T    if c(a, b|imm) goto insn d
  *   br             goto insn d;  ret: return imm;  end: return IR_EXIT_JUMP
- *   qldN / qstN    d = value, a = address, b = memop, c = site,
- *                  imm = byte offset of the TLB row for the memop's mmu;
+ *   <op>w[i]       d = sext64((int32_t)(a OP b|imm)), i.e. an i32 op
+ *                  whose only use is an exts_i32 (RISC-V addw, slliw...)
+ *   qldN / qstN    d = value, a = base address, b = byte offset of the TLB
+ *                  row for the memop's mmu, c = site, imm = memop << 32 |
+ *                  (uint32_t)disp: the address is a + (int32_t)disp (a
+ *                  folded "add base, const");
  *                  store_slow gets the value zero-extended from the access size
  *   call           a = index into the block's call table */
 /* clang-format off */
@@ -65,6 +69,8 @@
     TCI_T(and) TCI_T(or) TCI_T(xor) TCI_T(shl) TCI_T(shr) TCI_T(sar) \
     TCI_T(addi) TCI_T(muli) TCI_T(andi) TCI_T(ori) TCI_T(xori) \
     TCI_T(shli) TCI_T(shri) TCI_T(sari) \
+    TCI_OP(addw) TCI_OP(subw) TCI_OP(mulw) TCI_OP(shlw) TCI_OP(shrw) TCI_OP(sarw) \
+    TCI_OP(addwi) TCI_OP(shlwi) TCI_OP(shrwi) TCI_OP(sarwi) \
     TCI_T(neg) TCI_T(not) TCI_T(ext8s) TCI_T(ext16s) TCI_T(movcond) \
     TCI_T(ld) TCI_T(st) TCI_T(sti) \
     TCI_OP(qld8u) TCI_OP(qld8s) TCI_OP(qld16u) TCI_OP(qld16s) \
@@ -226,6 +232,21 @@ static uint64_t tci_mo_extend(uint64_t v, uint32_t mo)
         W64(ip->d, (uint32_t)(e32));                                                               \
         NEXT;                                                                                      \
     }
+/* i32 op sign-extended into a 64-bit result, register and immediate b. */
+#define TCI_BINW(n, e)                                                                             \
+    vmcase(n)                                                                                      \
+    {                                                                                              \
+        uint32_t a = R32(ip->a), b = R32(ip->b);                                                   \
+        W64(ip->d, (uint64_t)(int64_t)(int32_t)(uint32_t)(e));                                     \
+        NEXT;                                                                                      \
+    }
+#define TCI_BINWI(n, e)                                                                            \
+    vmcase(n)                                                                                      \
+    {                                                                                              \
+        uint32_t a = R32(ip->a), b = (uint32_t)ip->imm;                                            \
+        W64(ip->d, (uint64_t)(int64_t)(int32_t)(uint32_t)(e));                                     \
+        NEXT;                                                                                      \
+    }
 #define TCI_UN(n, e64, e32)                                                                        \
     vmcase(n##_64)                                                                                 \
     {                                                                                              \
@@ -285,14 +306,14 @@ static uint64_t tci_mo_extend(uint64_t v, uint32_t mo)
 #define TCI_QLD(n, SZ, T, EXT)                                                                     \
     vmcase(n)                                                                                      \
     {                                                                                              \
-        uint64_t addr = R64(ip->a), v;                                                             \
-        const TLBEntry *te = (const TLBEntry *)(E + ip->imm) + tlb_index(addr);                    \
+        uint64_t addr = R64(ip->a) + (uint64_t)(int64_t)(int32_t)ip->imm, v;                       \
+        const TLBEntry *te = (const TLBEntry *)(E + ip->b) + tlb_index(addr);                      \
         if (likely((addr & (TLB_PAGE_MASK | (SZ - 1))) == te->tag_r)) {                            \
             T x;                                                                                   \
             memcpy(&x, (const void *)(uintptr_t)(addr + (uint64_t)te->addend), SZ);                \
             v = EXT x;                                                                             \
         } else {                                                                                   \
-            int rc = tci_load_slow(blk, env, addr, ip->b, ip->c, &v);                              \
+            int rc = tci_load_slow(blk, env, addr, (uint32_t)(ip->imm >> 32), ip->c, &v);          \
             if (rc)                                                                                \
                 return (uint32_t)rc;                                                               \
             v = EXT(T) v;                                                                          \
@@ -303,13 +324,13 @@ static uint64_t tci_mo_extend(uint64_t v, uint32_t mo)
 #define TCI_QST(n, SZ, T)                                                                          \
     vmcase(n)                                                                                      \
     {                                                                                              \
-        uint64_t addr = R64(ip->a), v = R64(ip->d);                                                \
-        const TLBEntry *te = (const TLBEntry *)(E + ip->imm) + tlb_index(addr);                    \
+        uint64_t addr = R64(ip->a) + (uint64_t)(int64_t)(int32_t)ip->imm, v = R64(ip->d);          \
+        const TLBEntry *te = (const TLBEntry *)(E + ip->b) + tlb_index(addr);                      \
         if (likely((addr & (TLB_PAGE_MASK | (SZ - 1))) == te->tag_w)) {                            \
             T x = (T)v;                                                                            \
             memcpy((void *)(uintptr_t)(addr + (uint64_t)te->addend), &x, SZ);                      \
         } else {                                                                                   \
-            int rc = tci_store_slow(blk, env, addr, (T)v, ip->b, ip->c);                           \
+            int rc = tci_store_slow(blk, env, addr, (T)v, (uint32_t)(ip->imm >> 32), ip->c);       \
             if (rc)                                                                                \
                 return (uint32_t)rc;                                                               \
         }                                                                                          \
@@ -398,6 +419,16 @@ static TCI_NOINLINE uint32_t tci_exec(const TCIBlock *blk, void *env, const void
             TCI_BINI(shli, a << (b & 63), a << (b & 31))
             TCI_BINI(shri, a >> (b & 63), a >> (b & 31))
             TCI_BINI(sari, ir_sar64(a, b & 63), ir_sar32(a, b & 31))
+            TCI_BINW(addw, a + b)
+            TCI_BINW(subw, a - b)
+            TCI_BINW(mulw, a * b)
+            TCI_BINW(shlw, a << (b & 31))
+            TCI_BINW(shrw, a >> (b & 31))
+            TCI_BINW(sarw, ir_sar32(a, b & 31))
+            TCI_BINWI(addwi, a + b)
+            TCI_BINWI(shlwi, a << (b & 31))
+            TCI_BINWI(shrwi, a >> (b & 31))
+            TCI_BINWI(sarwi, ir_sar32(a, b & 31))
             TCI_UN(neg, -a, -a)
             TCI_UN(not, ~a, ~a)
             TCI_UN(ext8s, (uint64_t)(int64_t)(int8_t)a, (uint32_t)(int32_t)(int8_t)a)
@@ -455,17 +486,18 @@ static TCI_NOINLINE uint32_t tci_exec(const TCIBlock *blk, void *env, const void
             TCI_QLD(qld64, 8, uint64_t, (uint64_t))
             vmcase(qld_gen)
             {
-                uint64_t addr = R64(ip->a), v = 0;
-                unsigned sz = 1u << IR_MO_SIZE(ip->b);
-                const TLBEntry *te = (const TLBEntry *)(E + ip->imm) + tlb_index(addr);
+                uint64_t addr = R64(ip->a) + (uint64_t)(int64_t)(int32_t)ip->imm, v = 0;
+                uint32_t mo = (uint32_t)(ip->imm >> 32);
+                unsigned sz = 1u << IR_MO_SIZE(mo);
+                const TLBEntry *te = (const TLBEntry *)(E + ip->b) + tlb_index(addr);
                 if (likely((addr & (TLB_PAGE_MASK | (sz - 1))) == te->tag_r)) {
                     memcpy(&v, (const void *)(uintptr_t)(addr + (uint64_t)te->addend), sz);
                 } else {
-                    int rc = tci_load_slow(blk, env, addr, ip->b, ip->c, &v);
+                    int rc = tci_load_slow(blk, env, addr, mo, ip->c, &v);
                     if (rc)
                         return (uint32_t)rc;
                 }
-                W64(ip->d, tci_mo_extend(v, ip->b));
+                W64(ip->d, tci_mo_extend(v, mo));
                 NEXT;
             }
             TCI_QST(qst8, 1, uint8_t)
@@ -509,16 +541,23 @@ typedef struct TCICompiler {
     unsigned nglobals;
     bool emitting; /* pass 2: write insns (pass 1 only counts and marks uses) */
     bool fail;
+    bool fuse; /* fused insns and aliases allowed */
     TCIInsn *insns;
     TCICall *calls;
     unsigned n, ncalls;
     uint32_t scratch;     /* frame slot for results bound for i32 globals */
     int64_t pending_st32; /* offset of the i32 global the last dst() chose, or -1 */
     uint32_t *label_pos;
+    int64_t redirect;     /* env offset the next dst() must return instead, or -1 */
     uint8_t ndefs[IR_MAX_TEMPS]; /* saturates at 2 */
+    uint8_t nuse[IR_MAX_TEMPS];  /* reads as an input, saturates at 255 */
     uint8_t is_const[IR_MAX_TEMPS];
     uint8_t needed[IR_MAX_TEMPS]; /* read as a register somewhere */
+    uint8_t is_alias[IR_MAX_TEMPS];
+    IRTemp alias_src[IR_MAX_TEMPS]; /* temp whose slot an alias reads, or IR_NONE */
+    uint32_t alias_off[IR_MAX_TEMPS];
     uint64_t cval[IR_MAX_TEMPS];
+    uint8_t skip[IR_MAX_OPS]; /* op already compiled into an earlier fused insn */
 } TCICompiler;
 
 static TCIInsn *emit(TCICompiler *C, unsigned opc)
@@ -550,9 +589,14 @@ static bool cnst(TCICompiler *C, IRTemp t, uint64_t *v)
     return true;
 }
 
-/* An input read from its slot. */
+/* An input read from its slot (an alias reads its source's bytes). */
 static uint32_t rd(TCICompiler *C, IRTemp t)
 {
+    if (t < IR_MAX_TEMPS && C->is_alias[t]) {
+        if (C->alias_src[t] != IR_NONE)
+            C->needed[C->alias_src[t]] = 1;
+        return C->alias_off[t];
+    }
     if (t < IR_MAX_TEMPS)
         C->needed[t] = 1;
     return temp_off(C, t);
@@ -567,6 +611,11 @@ static bool is_i32_global(TCICompiler *C, IRTemp t)
  * field) is written through the scratch slot and a st_32 (dst_done). */
 static uint32_t dst(TCICompiler *C, IRTemp t)
 {
+    if (C->redirect >= 0) {
+        uint32_t o = (uint32_t)C->redirect;
+        C->redirect = -1;
+        return o;
+    }
     if (is_i32_global(C, t)) {
         C->pending_st32 = C->ctx->globals[t].offset;
         return C->scratch;
@@ -686,7 +735,8 @@ static uint32_t tlb_row(TCICompiler *C, uint32_t mo)
     return C->ctx->tlb_offset + IR_MO_MMU(mo) * (uint32_t)(sizeof(TLBEntry) * TLB_SIZE);
 }
 
-static void compile_qld(TCICompiler *C, const IROp *op)
+/* Guest load/store of op, address = base + disp. */
+static void compile_qld(TCICompiler *C, const IROp *op, IRTemp base, int32_t disp)
 {
     static const uint8_t fast[8] = {TCI_qld8u, TCI_qld16u, TCI_qld32u, TCI_qld64,
                                     TCI_qld8s, TCI_qld16s, TCI_qld32s, TCI_qld64};
@@ -698,15 +748,15 @@ static void compile_qld(TCICompiler *C, const IROp *op)
         mo |= TCI_MO_I32;
     }
     TCIInsn *p = emit(C, opc);
-    p->a = rd(C, op->args[1]);
-    p->b = mo;
+    p->a = rd(C, base);
+    p->b = tlb_row(C, mo);
     p->c = op->aux;
-    p->imm = tlb_row(C, mo);
+    p->imm = (int64_t)(((uint64_t)mo << 32) | (uint32_t)disp);
     p->d = dst(C, op->args[0]);
     dst_done(C);
 }
 
-static void compile_qst(TCICompiler *C, const IROp *op)
+static void compile_qst(TCICompiler *C, const IROp *op, IRTemp base, int32_t disp)
 {
     static const uint8_t opcs[4] = {TCI_qst8, TCI_qst16, TCI_qst32, TCI_qst64};
     uint32_t mo = (uint32_t)op->imm;
@@ -719,10 +769,10 @@ static void compile_qst(TCICompiler *C, const IROp *op)
     }
     TCIInsn *p = emit(C, opcs[IR_MO_SIZE(mo)]);
     p->d = val;
-    p->a = rd(C, op->args[1]);
-    p->b = mo;
+    p->a = rd(C, base);
+    p->b = tlb_row(C, mo);
     p->c = op->aux;
-    p->imm = tlb_row(C, mo);
+    p->imm = (int64_t)(((uint64_t)mo << 32) | (uint32_t)disp);
 }
 
 static void compile_call(TCICompiler *C, const IROp *op)
@@ -758,6 +808,8 @@ static void compile_op(TCICompiler *C, const IROp *op)
     unsigned w = op->type == IR_I32;
     IRTemp d = op->args[0], a = op->args[1];
     uint64_t k;
+    if ((op->opc == IR_trunc_i64 || op->opc == IR_ld) && d < IR_MAX_TEMPS && C->is_alias[d])
+        return; /* readers of d read its source instead */
     switch (op->opc) {
     case IR_insn_start: break;
     case IR_movi:
@@ -831,8 +883,8 @@ static void compile_op(TCICompiler *C, const IROp *op)
             p->imm = (uint32_t)op->imm;
         }
         break;
-    case IR_qld: compile_qld(C, op); break;
-    case IR_qst: compile_qst(C, op); break;
+    case IR_qld: compile_qld(C, op, op->args[1], 0); break;
+    case IR_qst: compile_qst(C, op, op->args[1], 0); break;
     case IR_call: compile_call(C, op); break;
     case IR_set_label:
         if (C->emitting && (uint64_t)op->imm < C->f->nlabels)
@@ -845,6 +897,189 @@ static void compile_op(TCICompiler *C, const IROp *op)
     }
 }
 
+/* ---- fusion: a few adjacent IR ops, one insn ----
+ * Each fusion needs the intermediate temp to be TB-local, written once and
+ * read once (by the op fused with), and the ops to be adjacent (only
+ * insn_start between), so skipping the intermediate's write is invisible. */
+
+static bool is_local1(TCICompiler *C, IRTemp t)
+{
+    return t >= C->nglobals && t < C->f->ntemps && C->ndefs[t] == 1 && C->nuse[t] == 1 &&
+           !C->is_alias[t];
+}
+
+static unsigned next_op(const TCICompiler *C, unsigned i)
+{
+    for (i++; i < C->f->nops && C->f->ops[i].opc == IR_insn_start; i++)
+        continue;
+    return i;
+}
+
+/* "op_i32 z, a, b; exts_i32_i64 d, z" -> <op>w[i] d, a, b. */
+static bool fuse_w(TCICompiler *C, unsigned i)
+{
+    const IROp *op = &C->f->ops[i];
+    unsigned n = next_op(C, i);
+    if (op->type != IR_I32 || n >= C->f->nops || !is_local1(C, op->args[0]))
+        return false;
+    const IROp *x = &C->f->ops[n];
+    if (x->opc != IR_exts_i32 || x->args[1] != op->args[0])
+        return false;
+    unsigned reg, imm = 0;
+    bool commutative = false;
+    switch (op->opc) {
+    case IR_add: reg = TCI_addw, imm = TCI_addwi, commutative = true; break;
+    case IR_sub: reg = TCI_subw, imm = TCI_addwi; break;
+    case IR_mul: reg = TCI_mulw, commutative = true; break;
+    case IR_shl: reg = TCI_shlw, imm = TCI_shlwi; break;
+    case IR_shr: reg = TCI_shrw, imm = TCI_shrwi; break;
+    case IR_sar: reg = TCI_sarw, imm = TCI_sarwi; break;
+    default: return false;
+    }
+    IRTemp a = op->args[1], b = op->args[2], d = x->args[0];
+    uint64_t k;
+    C->skip[n] = 1;
+    if (imm && cnst(C, b, &k))
+        emit_ri(C, imm, d, a, (uint32_t)(op->opc == IR_sub ? -k : k));
+    else if (imm && commutative && cnst(C, a, &k))
+        emit_ri(C, imm, d, b, (uint32_t)k);
+    else
+        emit_rr(C, reg, d, a, b);
+    return true;
+}
+
+/* "add_i64 t, base, const; qld/qst [t]" -> qld/qst [base + disp]. */
+static bool fuse_mem(TCICompiler *C, unsigned i)
+{
+    const IROp *op = &C->f->ops[i];
+    unsigned n = next_op(C, i);
+    if ((op->opc != IR_add && op->opc != IR_sub) || op->type != IR_I64 || n >= C->f->nops ||
+        !is_local1(C, op->args[0]))
+        return false;
+    const IROp *m = &C->f->ops[n];
+    if ((m->opc != IR_qld && m->opc != IR_qst) || m->args[1] != op->args[0])
+        return false;
+    IRTemp base = op->args[1];
+    uint64_t k;
+    if (cnst(C, op->args[2], &k)) {
+        if (op->opc == IR_sub)
+            k = -k;
+    } else if (op->opc == IR_add && cnst(C, op->args[1], &k)) {
+        base = op->args[2];
+    } else {
+        return false;
+    }
+    if ((int64_t)k != (int32_t)k)
+        return false;
+    C->skip[n] = 1;
+    if (m->opc == IR_qld)
+        compile_qld(C, m, base, (int32_t)k);
+    else
+        compile_qst(C, m, base, (int32_t)k);
+    return true;
+}
+
+/* "op t, ...; st_i64 t, [off]": op writes env + off directly. */
+static void plan_redirect(TCICompiler *C, unsigned i)
+{
+    const IROp *op = &C->f->ops[i];
+    if (op->opc == IR_movi || ir_op_nout(op) != 1)
+        return;
+    IRTemp t = op->args[0];
+    unsigned n = next_op(C, i);
+    if (!is_local1(C, t) || C->f->temp_type[t] != IR_I64 || n >= C->f->nops)
+        return;
+    const IROp *st = &C->f->ops[n];
+    if (st->opc != IR_st || st->type != IR_I64 || st->args[0] != t || st->imm < 0 ||
+        st->imm > UINT32_MAX - 8)
+        return;
+    C->redirect = st->imm;
+    C->skip[n] = 1;
+}
+
+/* ---- aliases: a trunc_i64 or ld whose readers can read its source ----
+ * i32 readers only look at the low 4 bytes of a slot (little-endian), so
+ * "trunc_i64 x, s" can be read from s's slot, and "ld x, [off]" from env +
+ * off, as long as nothing may write the source before x's last read and no
+ * basic block ends in between. */
+
+static unsigned temp_size(TCICompiler *C, IRTemp t)
+{
+    return is_i32_global(C, t) ? 4 : 8;
+}
+
+static bool overlap(uint64_t a, unsigned asz, uint64_t b, unsigned bsz)
+{
+    return a < b + bsz && b < a + asz;
+}
+
+/* May o write env bytes [off, off + sz)?  state: the source is CPU state
+ * (a global or a plain field) that helpers may write; ld_src: a plain field,
+ * which memory slow paths might write too. */
+static bool clobbers(TCICompiler *C, const IROp *o, uint64_t off, unsigned sz, bool state,
+                     bool ld_src)
+{
+    for (unsigned j = 0; j < ir_op_nout(o); j++) {
+        IRTemp t = o->args[j];
+        if (t < C->f->ntemps && overlap(temp_off(C, t), temp_size(C, t), off, sz))
+            return true;
+    }
+    switch (o->opc) {
+    case IR_st: return overlap((uint64_t)o->imm, o->type == IR_I32 ? 4 : 8, off, sz);
+    case IR_call:
+        return state && ((uint64_t)o->imm >= C->ctx->nhelpers ||
+                         !(C->ctx->helpers[o->imm].flags & IR_H_PURE));
+    case IR_qld:
+    case IR_qst: return ld_src;
+    default: return o->opc >= IR_NB_OPS;
+    }
+}
+
+static void find_aliases(TCICompiler *C)
+{
+    const IRFunc *f = C->f;
+    for (unsigned i = 0; i < f->nops; i++) {
+        const IROp *op = &f->ops[i];
+        IRTemp x = op->args[0], s = IR_NONE;
+        uint64_t off;
+        unsigned sz;
+        bool is_ld = op->opc == IR_ld;
+        if (op->opc != IR_trunc_i64 && !is_ld)
+            continue;
+        if (x < C->nglobals || x >= f->ntemps || C->ndefs[x] != 1 || C->nuse[x] == 0 ||
+            C->nuse[x] == 255)
+            continue;
+        if (is_ld) {
+            if (op->imm < 0 || op->imm > UINT32_MAX - 8)
+                continue;
+            off = (uint64_t)op->imm;
+            sz = op->type == IR_I32 ? 4 : 8;
+        } else {
+            s = op->args[1];
+            if (s >= f->ntemps || C->is_alias[s])
+                continue;
+            off = temp_off(C, s);
+            sz = temp_size(C, s);
+        }
+        unsigned seen = 0;
+        for (unsigned k = i + 1; k < f->nops; k++) {
+            const IROp *o = &f->ops[k];
+            unsigned first = ir_op_first_in(o), nin = ir_op_nin(o);
+            for (unsigned j = 0; j < nin; j++)
+                seen += o->args[first + j] == x;
+            if (seen >= C->nuse[x]) {
+                C->is_alias[x] = 1;
+                C->alias_src[x] = s;
+                C->alias_off[x] = (uint32_t)off;
+                break;
+            }
+            if ((ir_op_defs[o->opc].flags & IR_F_BB_END) ||
+                clobbers(C, o, off, sz, is_ld || s < C->nglobals, is_ld))
+                break;
+        }
+    }
+}
+
 #ifdef TCI_THREADED
 static const void *const *tci_handlers;
 #endif
@@ -854,6 +1089,8 @@ static bool compile_pass(TCICompiler *C)
     C->n = 0;
     C->ncalls = 0;
     C->pending_st32 = -1;
+    C->redirect = -1;
+    memset(C->skip, 0, sizeof(C->skip));
     for (unsigned i = 0; i < C->f->nops && !C->fail; i++) {
         const IROp *op = &C->f->ops[i];
         if (op->opc >= IR_NB_OPS ||
@@ -861,13 +1098,24 @@ static bool compile_pass(TCICompiler *C)
             C->fail = true;
             break;
         }
+        if (C->skip[i] || (C->fuse && (fuse_w(C, i) || fuse_mem(C, i))))
+            continue;
+        if (C->fuse)
+            plan_redirect(C, i);
         compile_op(C, op);
+        if (C->redirect >= 0)
+            C->fail = true; /* the op wrote no output: cannot happen */
     }
     emit(C, TCI_end);
     return !C->fail;
 }
 
 TCIBlock *tci_compile(const IRFunc *f)
+{
+    return tci_compile_flags(f, 0);
+}
+
+TCIBlock *tci_compile_flags(const IRFunc *f, unsigned flags)
 {
     const IRContext *ctx = f->ctx;
     TCICompiler *C = NULL;
@@ -887,6 +1135,7 @@ TCIBlock *tci_compile(const IRFunc *f)
     C->f = f;
     C->ctx = ctx;
     C->nglobals = ctx->nglobals;
+    C->fuse = !(flags & TCI_NO_FUSE);
     C->scratch = ctx->frame_offset + 8u * nlocals;
     C->label_pos = calloc(f->nlabels ? f->nlabels : 1, sizeof(uint32_t));
     if (!C->label_pos)
@@ -908,7 +1157,15 @@ TCIBlock *tci_compile(const IRFunc *f)
             C->is_const[t] = 1;
             C->cval[t] = (uint64_t)op->imm & (op->type == IR_I32 ? 0xffffffffull : ~0ull);
         }
+        unsigned first = ir_op_first_in(op), nin = ir_op_nin(op);
+        for (unsigned j = 0; j < nin; j++) {
+            IRTemp u = op->args[first + j];
+            if (u < IR_MAX_TEMPS && C->nuse[u] < 255)
+                C->nuse[u]++;
+        }
     }
+    if (C->fuse)
+        find_aliases(C);
 
     if (!compile_pass(C))
         goto fail;

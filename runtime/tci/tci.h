@@ -14,6 +14,10 @@ typedef struct TCIBlock TCIBlock;
 
 /* Returns NULL if f cannot be encoded (too many temps for the frame). */
 TCIBlock *tci_compile(const IRFunc *f);
+/* Same, with flags: TCI_NO_FUSE compiles one insn per IR op at most (no
+ * fused insns, no aliases), the reference the tests compare against. */
+#define TCI_NO_FUSE 1u
+TCIBlock *tci_compile_flags(const IRFunc *f, unsigned flags);
 void tci_free(TCIBlock *b);
 size_t tci_size(const TCIBlock *b); /* bytes used */
 

@@ -459,6 +459,9 @@ static void test_sifive_test(void)
     CHECK(stop_code == 3 && stop_reset == 0);
     wr(&b, 0x100000, 2, 0x7777);
     CHECK(stop_code == 0 && stop_reset == 1);
+    stop_code = -1;
+    wr(&b, 0x100000, 1, 0x5555); /* OpenSBI uses a 16-bit write */
+    CHECK(stop_code == 0 && stop_reset == 0);
     free(t);
     bus_free(&b);
 }

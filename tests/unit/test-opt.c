@@ -1,8 +1,10 @@
 /* test-opt.c - the optimiser: targeted checks of folding, copy propagation,
- * branch folding and dead code, then a randomized equivalence test: random
- * IR functions run under TCI before and after opt_run() from the same random
- * states must end in identical states (globals, CPU state, memory, helper
- * and slow-path effects, exit status). */
+ * branch folding, dead code and output retargeting, then a randomized
+ * equivalence test: random IR functions run under TCI before and after
+ * opt_run() from the same random states must end in identical states
+ * (globals, CPU state, memory, helper and slow-path effects, exit status).
+ * The unoptimised function also runs under TCI without fusion
+ * (TCI_NO_FUSE), which checks TCI's fused insns and aliases too. */
 #include "ir-test-env.h"
 #include "ir/opt.h"
 #include "tci/tci.h"
@@ -94,10 +96,10 @@ typedef struct RunResult {
 } RunResult;
 
 static TestEnv run_env;
-static void run_fn(const IRFunc *f, uint64_t seed, RunResult *r)
+static void run_fn(const IRFunc *f, uint64_t seed, RunResult *r, unsigned flags)
 {
     env_init(&run_env, seed);
-    TCIBlock *b = tci_compile(f);
+    TCIBlock *b = tci_compile_flags(f, flags);
     CHECK(b != NULL, "tci_compile");
     r->ret = b ? tci_run(b, &run_env) : 0xffffffff;
     tci_free(b);
@@ -118,7 +120,7 @@ static bool same_result(const RunResult *a, const RunResult *b)
 }
 
 static IRFunc f0, f1;
-static RunResult ra, rb;
+static RunResult ra, rb, rc;
 
 /* opt_run(f) must not change what f does, from a few states. */
 static bool check_equiv(IRFunc *f, const char *what)
@@ -127,9 +129,11 @@ static bool check_equiv(IRFunc *f, const char *what)
     opt_run(&f1);
     bool ok = f1.nops <= f->nops;
     for (uint64_t s = 1; s <= 3 && ok; s++) {
-        run_fn(f, s * 0x1234567, &ra);
-        run_fn(&f1, s * 0x1234567, &rb);
-        ok = same_result(&ra, &rb);
+        run_fn(f, s * 0x1234567, &ra, TCI_NO_FUSE);
+        run_fn(&f1, s * 0x1234567, &rb, 0);
+        run_fn(f, s * 0x1234567, &rc, 0);
+        CHECK(same_result(&ra, &rc), "%s: TCI fused/plain differ", what);
+        ok = same_result(&ra, &rb) && same_result(&ra, &rc);
     }
     CHECK(ok, "%s: optimised function behaves differently", what);
     if (!ok && test_failures < 4) {
@@ -384,6 +388,29 @@ static void branch_to(Gen *g, bool cond)
     }
 }
 
+static IRTemp mem_addr(Gen *g);
+
+/* One op without control flow, between the ops of a pattern. */
+static void gen_filler(Gen *g)
+{
+    IRFunc *f = g->f;
+    IRTemp args[4];
+    switch (rndn(4)) {
+    case 0:
+        ir_gen_op2(f, IR_xor, IR_I64, pick_dst(g, IR_I64), pick(g, IR_I64), pick(g, IR_I64));
+        break;
+    case 1:
+        for (unsigned i = 0; i < 4; i++)
+            args[i] = pick(g, IR_I64);
+        ir_gen_call(f, rndn(2) ? H_SIDE : H_PURE, pick_dst(g, IR_I64), 4, args);
+        break;
+    case 2:
+        ir_gen_qld(f, pick_dst(g, IR_I64), mem_addr(g), IR_MO_MAKE(3, 0, TEST_MMU), 7);
+        break;
+    default: ir_gen_st(f, IR_I64, pick(g, IR_I64), TE_OFF(st[rndn(4)])); break;
+    }
+}
+
 static IRTemp mem_addr(Gen *g)
 {
     IRTemp a = pick(g, IR_I64);
@@ -395,6 +422,84 @@ static IRTemp mem_addr(Gen *g)
     return r;
 }
 
+/* Shapes a RISC-V frontend emits, which TCI fuses and opt retargets. */
+static void gen_pattern(Gen *g)
+{
+    IRFunc *f = g->f;
+    static const IROpcode wops[] = {IR_add, IR_sub, IR_mul, IR_shl, IR_shr, IR_sar, IR_xor};
+    switch (rndn(5)) {
+    case 0: { /* addw/slliw: trunc, op_i32, exts_i32, mov to a global */
+        IRTemp x = ir_new_temp(f, IR_I32), z = ir_new_temp(f, IR_I32), w = ir_new_temp(f, IR_I64);
+        ir_gen_op1(f, IR_trunc_i64, IR_I32, x, pick(g, IR_I64));
+        IRTemp y;
+        if (rndn(2)) {
+            y = ir_new_temp(f, IR_I32);
+            ir_gen_op1(f, IR_trunc_i64, IR_I32, y, pick(g, IR_I64));
+        } else {
+            y = ir_const(f, IR_I32, rndn(2) ? rndn(40) : (int64_t)rnd());
+        }
+        IROpcode o = wops[rndn(7)];
+        if (rndn(4) == 0)
+            ir_gen_op2(f, o, IR_I32, z, y, x);
+        else
+            ir_gen_op2(f, o, IR_I32, z, x, y);
+        ir_gen_op1(f, IR_exts_i32, IR_I64, w, z);
+        if (rndn(3))
+            ir_gen_op1(f, IR_mov, IR_I64, (IRTemp)(G_X0 + rndn(4)), w);
+        g->pool[g->npool++] = w;
+        break;
+    }
+    case 1: { /* load/store at base + small offset */
+        IRTemp base = mem_addr(g), a = ir_new_temp(f, IR_I64);
+        IRTemp k = ir_const(f, IR_I64, (int64_t)rndn(33) - 16);
+        if (rndn(3))
+            ir_gen_op2(f, IR_add, IR_I64, a, base, k);
+        else
+            ir_gen_op2(f, rndn(2) ? IR_sub : IR_add, IR_I64, a, rndn(2) ? base : k,
+                       rndn(2) ? k : base);
+        ir_gen_insn_start(f, rndn(64), rndn(16));
+        unsigned sz = rndn(4);
+        if (rndn(2)) {
+            IRType lt = rndn(4) ? IR_I64 : IR_I32;
+            IRTemp d = rndn(2) ? (IRTemp)(lt == IR_I64 ? G_X0 + rndn(4) : G_W0 + rndn(2))
+                               : pick_dst(g, lt);
+            ir_gen_qld(f, d, a, IR_MO_MAKE(sz, rndn(2), TEST_MMU), rnd() & 0xffff);
+        } else {
+            IRType vt = rndn(4) ? IR_I64 : IR_I32;
+            ir_gen_qst(f, pick(g, vt), a, IR_MO_MAKE(sz, 0, TEST_MMU), rnd() & 0xffff);
+        }
+        break;
+    }
+    case 2: { /* next PC: ld, add, st */
+        IRTemp t = ir_new_temp(f, IR_I64), u = ir_new_temp(f, IR_I64);
+        ir_gen_ld(f, IR_I64, t, rndn(2) ? TE_OFF(st[rndn(4)]) : te_globals[rndn(4)].offset);
+        ir_gen_op2(f, IR_add, IR_I64, u, t, ir_const(f, IR_I64, rndn(64)));
+        if (rndn(4) == 0)
+            gen_filler(g);
+        ir_gen_st(f, IR_I64, rndn(3) ? u : t, TE_OFF(st[rndn(4)]));
+        break;
+    }
+    case 3: { /* op into a local, copied to a global, the local read again */
+        IRType t = (IRType)rndn(2);
+        IRTemp d = ir_new_temp(f, t), gl = t == IR_I64 ? (IRTemp)(G_X0 + rndn(4))
+                                                        : (IRTemp)(G_W0 + rndn(2));
+        ir_gen_op2(f, wops[rndn(7)], t, d, pick(g, t), operand(g, t));
+        if (rndn(3) == 0)
+            gen_filler(g);
+        ir_gen_op1(f, IR_mov, t, gl, d);
+        g->pool[g->npool++] = d;
+        break;
+    }
+    default: { /* load into a local, copied to a global */
+        IRTemp d = ir_new_temp(f, IR_I64);
+        ir_gen_qld(f, d, mem_addr(g), IR_MO_MAKE(rndn(4), rndn(2), TEST_MMU), rnd() & 0xffff);
+        ir_gen_op1(f, IR_mov, IR_I64, (IRTemp)(G_X0 + rndn(4)), d);
+        g->pool[g->npool++] = d;
+        break;
+    }
+    }
+}
+
 static void gen_op(Gen *g)
 {
     IRFunc *f = g->f;
@@ -403,7 +508,7 @@ static void gen_op(Gen *g)
                                    IR_and, IR_or,  IR_xor, IR_shl,   IR_shr,   IR_sar};
     static const IROpcode un[] = {IR_mov,    IR_neg,    IR_not,    IR_ext8s, IR_ext8u,
                                   IR_ext16s, IR_ext16u, IR_ext32s, IR_ext32u};
-    unsigned k = rndn(100);
+    unsigned k = rndn(125);
     if (k < 30) {
         IRTemp a = operand(g, t), b = operand(g, t);
         ir_gen_op2(f, bin[rndn(12)], t, pick_dst(g, t), a, b);
@@ -459,8 +564,10 @@ static void gen_op(Gen *g)
         place_label(g, rndn(g->nopen));
     } else if (k < 96) {
         ir_gen_exit_tb(f, (IRExit)rndn(4));
-    } else {
+    } else if (k < 100) {
         ir_gen_insn_start(f, rndn(64), rndn(16));
+    } else {
+        gen_pattern(g);
     }
 }
 
