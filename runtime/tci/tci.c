@@ -548,7 +548,7 @@ typedef struct TCICompiler {
     uint32_t scratch;     /* frame slot for results bound for i32 globals */
     int64_t pending_st32; /* offset of the i32 global the last dst() chose, or -1 */
     uint32_t *label_pos;
-    int64_t redirect;     /* env offset the next dst() must return instead, or -1 */
+    int64_t redirect;            /* env offset the next dst() must return instead, or -1 */
     uint8_t ndefs[IR_MAX_TEMPS]; /* saturates at 2 */
     uint8_t nuse[IR_MAX_TEMPS];  /* reads as an input, saturates at 255 */
     uint8_t is_const[IR_MAX_TEMPS];

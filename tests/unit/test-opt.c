@@ -279,6 +279,45 @@ static void test_targeted(void)
     ir_gen_exit_tb(f, 0);
     check_equiv(f, "liveness across labels");
     CHECK(count_op(&f1, IR_add) == 1 && count_op(&f1, IR_sub) == 0, "local liveness at labels");
+
+    /* Retargeting: "add t; mov x0, t; use t" -> "add x0; use x0". */
+    ir_init(f, &ctx);
+    t = ir_new_temp(f, IR_I64);
+    ir_gen_op2(f, IR_add, IR_I64, t, G_X1, G_X2);
+    ir_gen_insn_start(f, 4, 1);
+    ir_gen_op1(f, IR_mov, IR_I64, G_X0, t);
+    ir_gen_op2(f, IR_xor, IR_I64, G_X3, t, G_X1);
+    ir_gen_exit_tb(f, 0);
+    check_equiv(f, "retarget");
+    CHECK(count_op(&f1, IR_mov) == 0 && f1.ops[0].opc == IR_add && f1.ops[0].args[0] == G_X0 &&
+              f1.ops[2].args[1] == G_X0,
+          "add t; mov x0, t; xor x3, t -> add x0; xor x3, x0");
+
+    /* Not across an op that may fault (x0 would change too early), nor
+     * when x0 is read or written in between, nor when a later read of t
+     * comes after x0 changed. */
+    for (int k = 0; k < 4; k++) {
+        ir_init(f, &ctx);
+        t = ir_new_temp(f, IR_I64);
+        ir_gen_op2(f, IR_add, IR_I64, t, G_X1, G_X2);
+        if (k == 0)
+            ir_gen_qld(f, G_X3, G_X1, IR_MO_MAKE(3, 0, TEST_MMU), 0);
+        if (k == 1)
+            ir_gen_op2(f, IR_add, IR_I64, G_X3, G_X0, G_X1);
+        if (k == 2) {
+            IRTemp args[4] = {G_X1, G_X1, G_X1, G_X1};
+            ir_gen_call(f, H_SIDE, IR_NONE, 4, args);
+        }
+        ir_gen_op1(f, IR_mov, IR_I64, G_X0, t);
+        if (k == 3) {
+            ir_gen_qld(f, G_X2, G_X1, IR_MO_MAKE(3, 0, TEST_MMU), 0);
+            ir_gen_op2(f, IR_add, IR_I64, G_X0, G_X0, G_X1);
+        }
+        ir_gen_op2(f, IR_xor, IR_I64, G_X3, t, G_X3);
+        ir_gen_exit_tb(f, 0);
+        check_equiv(f, "no retarget");
+        CHECK(count_op(&f1, IR_mov) == 1, "retarget must not happen (case %d)", k);
+    }
 }
 
 /* ---- random IR ---- */
@@ -404,9 +443,7 @@ static void gen_filler(Gen *g)
             args[i] = pick(g, IR_I64);
         ir_gen_call(f, rndn(2) ? H_SIDE : H_PURE, pick_dst(g, IR_I64), 4, args);
         break;
-    case 2:
-        ir_gen_qld(f, pick_dst(g, IR_I64), mem_addr(g), IR_MO_MAKE(3, 0, TEST_MMU), 7);
-        break;
+    case 2: ir_gen_qld(f, pick_dst(g, IR_I64), mem_addr(g), IR_MO_MAKE(3, 0, TEST_MMU), 7); break;
     default: ir_gen_st(f, IR_I64, pick(g, IR_I64), TE_OFF(st[rndn(4)])); break;
     }
 }
@@ -481,8 +518,8 @@ static void gen_pattern(Gen *g)
     }
     case 3: { /* op into a local, copied to a global, the local read again */
         IRType t = (IRType)rndn(2);
-        IRTemp d = ir_new_temp(f, t), gl = t == IR_I64 ? (IRTemp)(G_X0 + rndn(4))
-                                                        : (IRTemp)(G_W0 + rndn(2));
+        IRTemp d = ir_new_temp(f, t),
+               gl = t == IR_I64 ? (IRTemp)(G_X0 + rndn(4)) : (IRTemp)(G_W0 + rndn(2));
         ir_gen_op2(f, wops[rndn(7)], t, d, pick(g, t), operand(g, t));
         if (rndn(3) == 0)
             gen_filler(g);

@@ -483,6 +483,151 @@ static void test_calls(void)
     CHECK(r == 0 && env.x[0] == 7 && env.hlog == 7 && env.calls == 1, "side helper");
 }
 
+/* ---- fused insns and aliases ---- */
+
+static uint64_t sext32(uint32_t v)
+{
+    return (uint64_t)(int64_t)(int32_t)v;
+}
+
+/* "trunc; trunc|const; op_i32; exts_i32; mov" (RISC-V addw, slliw, ...):
+ * the fused insns against ir_eval, every input value, both operand forms,
+ * constant first or second, into a global or through a local. */
+static void test_fused_w(void)
+{
+    static const IROpcode ops[] = {IR_add, IR_sub, IR_mul, IR_shl, IR_shr, IR_sar, IR_xor};
+    for (unsigned o = 0; o < sizeof(ops) / sizeof(ops[0]); o++)
+        for (unsigned i = 0; i < NVALS; i++)
+            for (unsigned j = 0; j < NVALS; j += 3)
+                for (int form = 0; form < 4; form++) {
+                    uint64_t a = vals[i], b = vals[j], r32;
+                    env_reset();
+                    env.x[1] = a;
+                    env.x[2] = b;
+                    ir_init(&fn, &ctx);
+                    IRTemp x = ir_new_temp(&fn, IR_I32), y, z = ir_new_temp(&fn, IR_I32);
+                    IRTemp w = ir_new_temp(&fn, IR_I64);
+                    ir_gen_op1(&fn, IR_trunc_i64, IR_I32, x, G_X1);
+                    if (form & 1) {
+                        y = ir_const(&fn, IR_I32, (int64_t)b);
+                    } else {
+                        y = ir_new_temp(&fn, IR_I32);
+                        ir_gen_op1(&fn, IR_trunc_i64, IR_I32, y, G_X2);
+                    }
+                    ir_gen_insn_start(&fn, 4, 1);
+                    bool swap = form & 2;
+                    ir_gen_op2(&fn, ops[o], IR_I32, z, swap ? y : x, swap ? x : y);
+                    ir_gen_op1(&fn, IR_exts_i32, IR_I64, w, z);
+                    ir_gen_op1(&fn, IR_mov, IR_I64, G_X3, w);
+                    /* w read again after x1 changes: it must not alias x1. */
+                    ir_gen_movi(&fn, IR_I64, G_X1, 0x5555);
+                    ir_gen_op2(&fn, IR_add, IR_I64, G_X0, w, ir_const(&fn, IR_I64, 1));
+                    ir_gen_exit_tb(&fn, IR_EXIT_SYNC);
+                    uint32_t r = run();
+                    uint64_t aa = (uint32_t)a, bb = (uint32_t)b;
+                    ir_eval(ops[o], IR_I32, swap ? bb : aa, swap ? aa : bb, &r32);
+                    CHECK(r == IR_EXIT_SYNC && env.x[3] == sext32((uint32_t)r32) &&
+                              env.x[0] == sext32((uint32_t)r32) + 1 && env.x[1] == 0x5555,
+                          "fused %s_i32 form %d (%#" PRIx64 ", %#" PRIx64 "): got %#" PRIx64,
+                          ir_op_defs[ops[o]].name, form, a, b, env.x[3]);
+                }
+}
+
+/* "add base, const; qld/qst": displacement folded into the access, both
+ * signs, hits and slow paths (which must see the full address). */
+static void test_fused_mem(void)
+{
+    static const int64_t disps[] = {0, 8, -8, 0x7f8, -0x100, 3, 0x7fffffff, 0x80000000ll};
+    for (unsigned k = 0; k < sizeof(disps) / sizeof(disps[0]); k++)
+        for (int st = 0; st < 2; st++)
+            for (int sub = 0; sub < 2; sub++) {
+                int64_t disp = disps[k];
+                uint64_t addr = RAM_VA + 0x200 + (uint64_t)disp;
+                bool hit = disp < 0x800 && disp >= -0x200 && (disp & 7) == 0;
+                env_reset();
+                env.x[1] = RAM_VA + 0x200;
+                env.x[2] = 0x1122334455667788ull;
+                ir_init(&fn, &ctx);
+                IRTemp a = ir_new_temp(&fn, IR_I64);
+                ir_gen_op2(&fn, sub ? IR_sub : IR_add, IR_I64, a, G_X1,
+                           ir_const(&fn, IR_I64, sub ? -disp : disp));
+                ir_gen_insn_start(&fn, 8, 2);
+                IRMemOp mo = IR_MO_MAKE(3, 0, TEST_MMU);
+                if (st)
+                    ir_gen_qst(&fn, G_X2, a, mo, IR_SITE(8, 2));
+                else
+                    ir_gen_qld(&fn, G_X3, a, mo, IR_SITE(8, 2));
+                ir_gen_exit_tb(&fn, IR_EXIT_SYNC);
+                slow_loads = slow_stores = 0;
+                slow_addr = 0;
+                uint64_t raw = 0;
+                if (hit)
+                    memcpy(&raw, ram + 0x200 + disp, 8);
+                uint32_t r = run();
+                bool ok = r == IR_EXIT_SYNC;
+                if (hit && st) {
+                    uint64_t got;
+                    memcpy(&got, ram + 0x200 + disp, 8);
+                    ok = ok && got == env.x[2] && slow_stores == 0;
+                } else if (hit) {
+                    ok = ok && env.x[3] == raw && slow_loads == 0;
+                } else {
+                    ok = ok && (st ? slow_stores : slow_loads) == 1 && slow_addr == addr &&
+                         slow_mo == mo && slow_site == IR_SITE(8, 2);
+                }
+                CHECK(ok, "fused %s disp %" PRId64 " %s", st ? "qst" : "qld", disp,
+                      sub ? "sub" : "add");
+            }
+}
+
+/* "ld; add; st" (next PC): the ld aliases its state slot and the add writes
+ * the st's slot; an alias whose source is written before its last read
+ * must read the old value. */
+static void test_alias_redirect(void)
+{
+    env_reset();
+    env.st[0] = 1000;
+    ir_init(&fn, &ctx);
+    IRTemp t = ir_new_temp(&fn, IR_I64), u = ir_new_temp(&fn, IR_I64);
+    ir_gen_ld(&fn, IR_I64, t, TE_OFF(st[0]));
+    ir_gen_op2(&fn, IR_add, IR_I64, u, t, ir_const(&fn, IR_I64, 6));
+    ir_gen_st(&fn, IR_I64, u, TE_OFF(st[1]));
+    ir_gen_exit_tb(&fn, IR_EXIT_JUMP);
+    CHECK(run() == IR_EXIT_JUMP && env.st[1] == 1006 && env.st[0] == 1000, "ld/add/st: %" PRIu64,
+          env.st[1]);
+
+    /* Source overwritten between the ld/trunc and a read. */
+    env_reset();
+    env.st[0] = 7;
+    env.x[1] = 0x100000009ull;
+    ir_init(&fn, &ctx);
+    t = ir_new_temp(&fn, IR_I64);
+    IRTemp x = ir_new_temp(&fn, IR_I32);
+    ir_gen_ld(&fn, IR_I64, t, TE_OFF(st[0]));
+    ir_gen_op1(&fn, IR_trunc_i64, IR_I32, x, G_X1);
+    ir_gen_st(&fn, IR_I64, G_X1, TE_OFF(st[0]));
+    ir_gen_movi(&fn, IR_I64, G_X1, 0);
+    ir_gen_op2(&fn, IR_add, IR_I64, G_X2, t, ir_const(&fn, IR_I64, 1));
+    ir_gen_op1(&fn, IR_extu_i32, IR_I64, G_X3, x);
+    ir_gen_exit_tb(&fn, IR_EXIT_JUMP);
+    CHECK(run() == IR_EXIT_JUMP && env.x[2] == 8 && env.x[3] == 9,
+          "aliases across writes: %" PRIu64 " %" PRIu64, env.x[2], env.x[3]);
+
+    /* A helper call that writes globals ends a global's alias. */
+    env_reset();
+    env.x[0] = 5;
+    ir_init(&fn, &ctx);
+    x = ir_new_temp(&fn, IR_I32);
+    ir_gen_op1(&fn, IR_trunc_i64, IR_I32, x, G_X0);
+    IRTemp args[4] = {G_X2, G_X2, G_X2, G_X2};
+    env.x[2] = 3;
+    ir_gen_call(&fn, H_SIDE, IR_NONE, 4, args);
+    ir_gen_op1(&fn, IR_extu_i32, IR_I64, G_X3, x);
+    ir_gen_exit_tb(&fn, IR_EXIT_JUMP);
+    CHECK(run() == IR_EXIT_JUMP && env.x[3] == 5 && env.x[0] == 8, "alias across call: %" PRIu64,
+          env.x[3]);
+}
+
 /* ---- speed: a typical ALU-heavy TB ---- */
 
 static void bench(void)
@@ -526,6 +671,9 @@ int main(void)
     test_state_and_flow();
     test_memory();
     test_calls();
+    test_fused_w();
+    test_fused_mem();
+    test_alias_redirect();
     bench();
     if (test_failures) {
         printf("test-tci: %d failure(s)\n", test_failures);
