@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "exec/exec.h"
+#include "exec/jit.h"
 #include "exec/tb.h"
 #include "hw/machine.h"
 #include "ir/opt.h"
@@ -101,9 +102,16 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
     unsigned prev_slot = 0;
 
     tb_cache_init(bus->ram_base, bus->ram_size);
+    JitOptions jo = {.enabled = opt->jit, .threshold = opt->jit_threshold, .batch = opt->jit_batch};
+    jit_init(&jo);
+    /* Never reached when the JIT is off. */
+    uint64_t jit_threshold = jit_enabled() ? (opt->jit_threshold ? opt->jit_threshold
+                                                                 : JIT_DEFAULT_THRESHOLD)
+                                           : 0;
     for (;;) {
         if (unlikely(cpu->icount >= next_poll || cpu->poll_request)) {
             cpu->poll_request = false;
+            jit_compile_pending(cpu);
             next_poll = machine_poll(m);
             if (machine_stopped(m, &exit_code))
                 break;
@@ -123,6 +131,7 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
             continue;
         }
         if (unlikely(flush_pending || tb_cache_full())) {
+            jit_drop_all();
             tb_flush_all();
             flush_pending = false;
             prev = NULL;
@@ -169,7 +178,16 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
         cpu->tb_pc = pc;
         tb->exec_count++;
         st->tbs_executed++;
-        uint32_t status = tci_run(tb->tci, cpu);
+        uint32_t status;
+        if (tb->jit_fn) {
+            status = ((JitTBFn *)(uintptr_t)tb->jit_fn)(cpu, pc);
+            st->exec_jit++;
+        } else {
+            status = tci_run(tb->tci, cpu);
+            st->exec_tci++;
+            if (tb->exec_count == jit_threshold)
+                jit_enqueue(cpu, tb);
+        }
         prev = NULL;
         if (likely(status <= IR_EXIT_SLOT1)) {
             cpu->icount += tb->ninsns;
@@ -186,6 +204,7 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
     const TBCacheStats *cs = tb_cache_stats();
     st->tbs_invalidated = cs->invalidated;
     st->tb_flushes = cs->flushes;
+    jit_drop_all();
     tb_cache_destroy();
     return exit_code;
 }

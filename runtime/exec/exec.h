@@ -16,10 +16,14 @@ typedef struct ExecStats {
     uint64_t tbs_translated, tbs_executed, tbs_invalidated, tb_flushes;
     uint64_t chained, jc_misses, hash_misses; /* jump-cache and hash-table lookups that failed */
     uint64_t insns;
+    uint64_t exec_tci, exec_jit; /* TB executions per tier */
     uint64_t ir_ops_before_opt, ir_ops_after_opt;
 } ExecStats;
 
 typedef struct ExecOptions {
+    bool jit;               /* use the JIT tier where the platform has one */
+    unsigned jit_threshold; /* executions before a TB is compiled (0: default) */
+    unsigned jit_batch;     /* TBs per module (0: default) */
     bool dump_ir;     /* print each TB's IR to stderr */
     bool trace_tbs;   /* print each executed TB's PC to stderr */
     uint64_t max_insns; /* stop after this many insns (0: no limit) */

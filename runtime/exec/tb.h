@@ -19,6 +19,8 @@ typedef struct TB {
     uint32_t ninsns, size;
     uint64_t phys_page[2]; /* [1] = ~0 when the TB lies on one page */
     TCIBlock *tci;
+    uint32_t jit_fn;   /* compiled Wasm entry (a table index), 0 if none */
+    uint8_t jit_state; /* TB_JIT_* */
     uint64_t exec_count;
     bool valid;
     struct TB *hash_next;
@@ -30,6 +32,8 @@ typedef struct TB {
 } TB;
 
 #define TB_NO_PAGE (~0ull)
+
+enum { TB_JIT_NONE, TB_JIT_QUEUED, TB_JIT_COMPILED, TB_JIT_FAILED };
 
 typedef struct TBCacheStats {
     uint64_t live, created, invalidated, flushes;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 #include "exec/exec.h"
+#include "exec/jit.h"
 #include "hw/console.h"
 #include "hw/machine.h"
 #include "main/options.h"
@@ -12,6 +13,28 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_jit_stats(const ExecStats *st)
+{
+    const JitStats *j = jit_stats();
+    fprintf(stderr, "kiln: stats: tiers: tci executions %llu, jit executions %llu\n",
+            (unsigned long long)st->exec_tci, (unsigned long long)st->exec_jit);
+    if (!jit_enabled()) {
+        fprintf(stderr, "kiln: stats: jit: off (%s)\n",
+                st->exec_jit ? "disabled" : "no Wasm backend in this build, or --no-jit");
+        return;
+    }
+    fprintf(stderr,
+            "kiln: stats: jit: blocks queued %llu, compiled %llu, failed %llu, emit failed %llu\n"
+            "kiln: stats: jit: modules %llu (live %llu, drops %llu), %llu bytes, compile %.1f ms "
+            "(%.1f us/block)\n",
+            (unsigned long long)j->queued, (unsigned long long)j->compiled,
+            (unsigned long long)j->failed, (unsigned long long)j->emit_failed,
+            (unsigned long long)j->modules, (unsigned long long)j->live_modules,
+            (unsigned long long)j->drops, (unsigned long long)j->module_bytes,
+            (double)j->compile_ns / 1e6,
+            j->compiled ? (double)j->compile_ns / 1e3 / (double)j->compiled : 0.0);
 }
 
 static void print_stats(const ExecStats *st, double secs)
@@ -47,8 +70,10 @@ int main(int argc, char **argv)
     int code = exec_run(m, &o.exec, &st);
     double t1 = now();
     console_restore();
-    if (o.stats)
+    if (o.stats) {
         print_stats(&st, t1 - t0);
+        print_jit_stats(&st);
+    }
     machine_destroy(m);
     return code;
 }

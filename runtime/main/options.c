@@ -19,6 +19,9 @@
     X(DETERMINISTIC, "--deterministic", NULL, 0, NULL, "time from retired instructions")           \
     X(STATS, "--stats", NULL, 0, NULL, "print execution statistics at exit")                       \
     X(MAX_INSNS, "--max-insns", NULL, 1, "N", "stop after N guest instructions")                   \
+    X(JIT_THRESHOLD, "--jit-threshold", NULL, 1, "N", "JIT a block after N runs (1: all; Wasm build)")  \
+    X(JIT_BATCH, "--jit-batch", NULL, 1, "N", "blocks per JIT module (Wasm build)")                \
+    X(NO_JIT, "--no-jit", NULL, 0, NULL, "run every block on the interpreter (TCI)")               \
     X(DUMP_IR, "--dump-ir", NULL, 0, NULL, "print the IR of each translated block")                \
     X(TRACE, "--trace-tbs", NULL, 0, NULL, "print each executed block")                            \
     X(MACHINE, NULL, "-M", 1, "virt", "machine type (only virt)")                                  \
@@ -126,6 +129,20 @@ static int parse_drive(const char *s, const char **file)
     return rc;
 }
 
+/* A decimal or 0x count up to max. */
+static int parse_count(const char *s, uint64_t *out, uint64_t max)
+{
+    char *end;
+    if (!*s || *s == '-')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || *end || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 static int find_option(const char *arg)
 {
     for (unsigned i = 0; i < NB_OPTIONS; i++) {
@@ -143,6 +160,7 @@ int options_parse(int argc, char **argv, KilnOptions *o)
 {
     memset(o, 0, sizeof(*o));
     o->machine.ram_size = 256ull << 20;
+    o->exec.jit = true;
     int i = 1;
     if (i < argc && !strcmp(argv[i], "run"))
         i++;
@@ -190,15 +208,27 @@ int options_parse(int argc, char **argv, KilnOptions *o)
         case OPT_RNG: o->machine.rng = true; break;
         case OPT_DETERMINISTIC: o->machine.deterministic = true; break;
         case OPT_STATS: o->stats = true; break;
-        case OPT_MAX_INSNS: {
-            char *end;
-            o->exec.max_insns = strtoull(val, &end, 0);
-            if (*end || !*val) {
+        case OPT_MAX_INSNS:
+            if (parse_count(val, &o->exec.max_insns, ~0ull)) {
                 fprintf(stderr, "kiln: bad instruction count '%s'\n", val);
                 return -1;
             }
             break;
+        case OPT_JIT_THRESHOLD:
+        case OPT_JIT_BATCH: {
+            uint64_t v;
+            if (parse_count(val, &v, id == OPT_JIT_BATCH ? 256 : 0xffffffffu) || v == 0) {
+                fprintf(stderr, "kiln: bad value '%s' for %s (a count >= 1%s)\n", val, arg,
+                        id == OPT_JIT_BATCH ? ", at most 256" : "");
+                return -1;
+            }
+            if (id == OPT_JIT_BATCH)
+                o->exec.jit_batch = (unsigned)v;
+            else
+                o->exec.jit_threshold = (unsigned)v;
+            break;
         }
+        case OPT_NO_JIT: o->exec.jit = false; break;
         case OPT_DUMP_IR: o->exec.dump_ir = true; break;
         case OPT_TRACE: o->exec.trace_tbs = true; break;
         case OPT_MACHINE:

@@ -51,6 +51,10 @@ mergeInto(LibraryManager.library, {
           // process.stdin is created paused (no reads); only its termios matter.
           process.stdin.setRawMode(true);
           KilnHost.rawTty = process.stdin;
+          // libuv's raw mode keeps output post-processing (ONLCR): the
+          // guest's CR LF would reach the terminal as CR CR LF.  Best effort;
+          // setRawMode(false) restores the whole saved termios.
+          require('child_process').spawnSync('stty', ['-opost'], {stdio: ['inherit', 'ignore', 'ignore']});
         } catch (e) {
           KilnHost.rawTty = null;
         }

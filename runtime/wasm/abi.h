@@ -22,8 +22,8 @@ typedef struct WasmABI {
     uint32_t scratch_offset;     /* uint64 slot the load slow path writes its value to */
 
     /* Indices in the imported function table (env.__indirect_function_table). */
-    uint32_t load_slow_index;  /* IRLoadSlowFn */
-    uint32_t store_slow_index; /* IRStoreSlowFn */
+    uint32_t load_slow_index;     /* IRLoadSlowFn */
+    uint32_t store_slow_index;    /* IRStoreSlowFn */
     const uint32_t *helper_index; /* [IRContext.nhelpers]: IRHelperFn of each helper */
     uint32_t nhelpers;
 
