@@ -111,7 +111,7 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
     for (;;) {
         if (unlikely(cpu->icount >= next_poll || cpu->poll_request)) {
             cpu->poll_request = false;
-            jit_compile_pending(cpu);
+            jit_poll(cpu);
             next_poll = machine_poll(m);
             if (machine_stopped(m, &exit_code))
                 break;

@@ -23,6 +23,7 @@ static struct {
     uint32_t helper_index[HELPER_COUNT];
     TB **queue;
     unsigned nqueued;
+    uint64_t first_queued_at; /* icount when the oldest queued TB was queued */
     /* Table indices handed out by install, for jit_drop_all. */
     uint32_t *installed;
     size_t ninstalled, cap_installed;
@@ -126,6 +127,8 @@ void jit_enqueue(RVCPU *cpu, TB *tb)
     if (!jit.on || tb->jit_state != TB_JIT_NONE)
         return;
     tb->jit_state = TB_JIT_QUEUED;
+    if (!jit.nqueued)
+        jit.first_queued_at = cpu->icount;
     jit.queue[jit.nqueued++] = tb;
     jit.stats.queued++;
     if (jit.nqueued >= jit.opt.batch)
@@ -212,12 +215,21 @@ void jit_compile_pending(RVCPU *cpu)
             jit.stats.compiled += nmembers;
             jit.stats.modules++;
             jit.stats.live_modules++;
+            if (jit.stats.live_modules > jit.stats.peak_live_modules)
+                jit.stats.peak_live_modules = jit.stats.live_modules;
             jit.stats.module_bytes += out.len;
         }
         wasm_buf_free(&out);
     }
     wasm_mb_free(&mb);
     jit.stats.compile_ns += now_ns() - t0;
+}
+
+void jit_poll(RVCPU *cpu)
+{
+    /* A partial batch waits a while for company: fewer, larger modules. */
+    if (jit.nqueued && cpu->icount - jit.first_queued_at >= JIT_MAX_WAIT_INSNS)
+        jit_compile_pending(cpu);
 }
 
 void jit_drop_all(void)

@@ -31,7 +31,7 @@ typedef struct JitOptions {
 
 typedef struct JitStats {
     uint64_t queued, compiled, failed, emit_failed;
-    uint64_t modules, live_modules, module_bytes, drops;
+    uint64_t modules, live_modules, peak_live_modules, module_bytes, drops;
     uint64_t compile_ns; /* emit + platform compile/instantiate */
 } JitStats;
 
@@ -44,12 +44,18 @@ typedef void JitReleaseFn(uint32_t index);
 
 /* The platform registers its backend before jit_init (NULL: none). */
 void jit_set_backend(JitInstallFn *install, JitReleaseFn *release);
+/* Defined by platforms that have a backend (runtime/platform/jit-backend.c). */
+void jit_platform_register(void);
 /* Returns false if the JIT cannot run here (no backend); it is then off. */
 bool jit_init(const JitOptions *opt);
 bool jit_enabled(void);
 
 /* tb reached the threshold: queue it; compiles the batch when full. */
 void jit_enqueue(struct RVCPU *cpu, struct TB *tb);
+/* Called periodically by the dispatcher: compiles a partial batch once its
+ * oldest TB has waited JIT_MAX_WAIT_INSNS instructions. */
+void jit_poll(struct RVCPU *cpu);
+#define JIT_MAX_WAIT_INSNS 2000000u
 /* Compile whatever is queued now. */
 void jit_compile_pending(struct RVCPU *cpu);
 /* Forget every compiled function (called when the TB cache is flushed). */

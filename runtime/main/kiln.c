@@ -27,11 +27,11 @@ static void print_jit_stats(const ExecStats *st)
     }
     fprintf(stderr,
             "kiln: stats: jit: blocks queued %llu, compiled %llu, failed %llu, emit failed %llu\n"
-            "kiln: stats: jit: modules %llu (live %llu, drops %llu), %llu bytes, compile %.1f ms "
+            "kiln: stats: jit: modules %llu (peak live %llu, drops %llu), %llu bytes, compile %.1f ms "
             "(%.1f us/block)\n",
             (unsigned long long)j->queued, (unsigned long long)j->compiled,
             (unsigned long long)j->failed, (unsigned long long)j->emit_failed,
-            (unsigned long long)j->modules, (unsigned long long)j->live_modules,
+            (unsigned long long)j->modules, (unsigned long long)j->peak_live_modules,
             (unsigned long long)j->drops, (unsigned long long)j->module_bytes,
             (double)j->compile_ns / 1e6,
             j->compiled ? (double)j->compile_ns / 1e3 / (double)j->compiled : 0.0);
@@ -61,6 +61,9 @@ int main(int argc, char **argv)
     if (rc)
         return rc > 0 ? 0 : 2;
 
+#ifdef __EMSCRIPTEN__
+    jit_platform_register();
+#endif
     Machine *m = machine_create(&o.machine);
     if (!m)
         return 1;

@@ -39,9 +39,13 @@ DATA = 0x80100000  # random data, loads/stores/AMOs; page boundary at +0x1000
 DATA_SIZE = 0x2000
 INIT = 0x80104000  # x[32], f[32], mscratch, sscratch, constants
 SAVE = 0x80105000  # trap handler: t1, t2 save; trap count at +16
+LOOP_SLOTS = 0x80105800  # loop counters, 64 slots
 DUMP = 0x80106000  # epilogue register dump, then trap log entries
 NAMES = 0x80108000  # 16-byte NUL-padded line labels
-IMAGE_END = 0x80109000
+PT = 0x80110000  # Sv39: root, level 1, level 0 (4 KiB pages of 0x80000000-0x801fffff)
+IMAGE_END = 0x80113000
+RO_PAGE = 0x80102000  # with paging: readable, not writable
+NO_PAGE = 0x80103000  # with paging: not mapped (V = 0)
 MAX_LOG = 48  # trap log entries kept (the count keeps counting)
 TRAP_LIMIT = 4000  # a runaway trap storm exits with code 2
 N_CHUNKS = DATA_SIZE // 256
@@ -50,6 +54,7 @@ CSR_FFLAGS, CSR_FRM, CSR_FCSR = 0x001, 0x002, 0x003
 CSR_SSCRATCH, CSR_STVAL = 0x140, 0x143
 CSR_MSTATUS, CSR_MTVEC, CSR_MSCRATCH, CSR_MEPC, CSR_MCAUSE, CSR_MTVAL = (
     0x300, 0x305, 0x340, 0x341, 0x342, 0x343)
+CSR_SATP = 0x180
 
 T0, T1, T2, T3, T4, T5 = 5, 6, 7, 28, 29, 30
 A0, A1, A2, A3 = 10, 11, 12, 13
@@ -141,8 +146,14 @@ def build_handler(a):
     a.label("handler")
     a.emit(A.csr("csrrw", 0, CSR_STVAL, T0))
     a.ref(8, pcrel(T0, SAVE))
-    a.emit(A.store("sd", T1, T0, 0), A.store("sd", T2, T0, 8),
-           A.load("ld", T1, T0, 16), A.iop("addi", T2, T1, 1), A.store("sd", T2, T0, 16))
+    a.emit(A.store("sd", T1, T0, 0), A.store("sd", T2, T0, 8), A.csr("csrrs", T1, CSR_MEPC, 0))
+    a.ref(8, pcrel(T2, "end"))
+    a.ref(4, bra("bne", T1, T2, "count"))
+    # the ecall at "end" leaves the body: restore t0..t2, run the epilogue in M-mode
+    a.emit(A.load("ld", T1, T0, 0), A.load("ld", T2, T0, 8), A.csr("csrrs", T0, CSR_STVAL, 0))
+    a.ref(4, jmp("epilogue"))
+    a.label("count")
+    a.emit(A.load("ld", T1, T0, 16), A.iop("addi", T2, T1, 1), A.store("sd", T2, T0, 16))
     a.emit(A.li32(T2, TRAP_LIMIT))
     a.ref(4, bra("bgeu", T1, T2, "storm"))
     a.emit(A.li32(T2, MAX_LOG))
@@ -167,12 +178,25 @@ def build_handler(a):
     a.ref(4, jmp("hang"))
 
 
-def build_prologue(a, rng):
+def build_prologue(a, rng, mode):
+    """Ends with mret into the body in `mode` (3 = M, 1 = S, 0 = U); S and U
+    run with Sv39 translation through the page tables at PT."""
     a.label("prologue")
     a.ref(8, pcrel(T0, "handler"))
     a.emit(A.csr("csrrw", 0, CSR_MTVEC, T0), A.lui(T0, 2),  # mstatus.FS = Initial
            A.csr("csrrs", 0, CSR_MSTATUS, T0),
            A.csr("csrrwi", 0, CSR_FCSR, 0), A.csr("csrrwi", 0, CSR_FRM, rng.randrange(5)))
+    a.emit(A.lui(T0, 2), A.iop("addi", T0, T0, -0x800),  # mstatus.MPP = mode
+           A.csr("csrrc", 0, CSR_MSTATUS, T0), A.li32(T0, mode << 11),
+           A.csr("csrrs", 0, CSR_MSTATUS, T0))
+    a.ref(8, pcrel(T0, "body"))
+    a.emit(A.csr("csrrw", 0, CSR_MEPC, T0))
+    # QEMU refuses mret to S/U while no PMP entry is set: one NAPOT entry, all RWX
+    a.emit(A.iop("addi", T0, 0, -1), A.csr("csrrw", 0, 0x3b0, T0),  # pmpaddr0
+           A.iop("addi", T0, 0, 0x1f), A.csr("csrrw", 0, 0x3a0, T0))  # pmpcfg0
+    if mode != 3:
+        a.emit(A.iop("addi", T0, 0, 8), A.shift("slli", T0, T0, 60), A.li32(T1, PT >> 12),
+               A.rop("or", T0, T0, T1), A.csr("csrrw", 0, CSR_SATP, T0), A.sfence_vma())
     a.ref(8, pcrel(31, INIT))
     a.emit(A.load("ld", T0, 31, 8 * 64), A.csr("csrrw", 0, CSR_MSCRATCH, T0),
            A.load("ld", T0, 31, 8 * 65), A.csr("csrrw", 0, CSR_SSCRATCH, T0))
@@ -180,10 +204,13 @@ def build_prologue(a, rng):
         a.emit(A.fload(8, i, 31, 8 * (32 + i)))
     for i in range(1, 32):
         a.emit(A.load("ld", i, 31, 8 * i))
+    a.emit(A.mret())
 
 
 def build_epilogue(a):
     a.label("end")
+    a.emit(A.ecall())  # the handler sends this one to "epilogue"
+    a.label("epilogue")
     a.emit(A.csr("csrrw", 0, CSR_STVAL, 31))
     a.ref(8, pcrel(31, DUMP))
     for i in range(1, 31):
@@ -308,9 +335,11 @@ def rand_freg_value(rng):
 
 # --- the random body -----------------------------------------------------------------------
 class Gen:
-    def __init__(self, rng):
+    def __init__(self, rng, priv):
         self.rng = rng
+        self.priv = priv  # 3 = M, 1 = S, 0 = U
         self.groups = []  # list of [Insn] or Fix
+        self.loops = []  # (init group index, tail group index)
 
     def r(self, lo=0):
         return self.rng.randrange(lo, 32)
@@ -331,7 +360,13 @@ class Gen:
             return DATA + rng.randrange(DATA_SIZE - width), False
         if p < 0.95 and width > 1:
             return DATA + 0x1000 - rng.randrange(1, width), False
-        # unmapped low memory (QEMU virt has nothing below the 0x1000 boot ROM): access fault
+        if self.priv != 3 and rng.random() < 0.6:
+            # read-only page (stores fault) or unmapped page: aligned, so the access
+            # never straddles a faulting boundary
+            page = RO_PAGE if rng.random() < 0.5 else NO_PAGE
+            return page + rng.randrange(4096 // width) * width, True
+        # low memory: QEMU virt has nothing below the 0x1000 boot ROM, so an access
+        # fault in M-mode; with paging the VA is unmapped (page fault)
         return rng.randrange(0, 0x100 - 8) & ~(width - 1), True
 
     def set_base(self, rb, value):
@@ -488,11 +523,11 @@ class Gen:
         rng = self.rng
         rd = self.r()
         k = rng.randrange(8)
-        if k <= 1:  # scratch registers: anything goes
-            no = rng.choice([CSR_MSCRATCH, CSR_SSCRATCH])
+        if k <= 1 and self.priv > 0:  # scratch registers of this mode: anything goes
+            no = rng.choice([CSR_MSCRATCH, CSR_SSCRATCH] if self.priv == 3 else [CSR_SSCRATCH])
             op = rng.choice(list(A.CSR_F3))
             self.add([A.csr(op, rd, no, self.r() if not op.endswith("i") else rng.randrange(32))])
-        elif k == 2:  # fflags: 5 bits, any value
+        elif k <= 2:  # fflags: 5 bits, any value
             op = rng.choice(list(A.CSR_F3))
             self.add([A.csr(op, rd, CSR_FFLAGS, self.r() if not op.endswith("i") else rng.randrange(32))])
         elif k == 3:  # frm: write a valid mode (also with junk above bit 2)
@@ -542,9 +577,9 @@ class Gen:
             else:
                 rd = self.r()
                 self.add(Fix(4, lambda pc, t: [A.jal(rd, t - pc)], tgt))
-        elif k == 5:
-            rx, rd = self.r(1), self.r()
-            self.add(Fix(8, lambda pc, t: [A.auipc(rx, 0), A.jalr(rd, rx, t - pc)], tgt))
+        elif k == 5:  # jalr clears bit 0 of the target: sometimes give it an odd offset
+            rx, rd, odd = self.r(1), self.r(), rng.getrandbits(1)
+            self.add(Fix(8, lambda pc, t: [A.auipc(rx, 0), A.jalr(rd, rx, t - pc + odd)], tgt))
         elif k == 6:
             rx, link = self.r(1), rng.getrandbits(1)
             if link and rx == 1:
@@ -552,26 +587,63 @@ class Gen:
             f = A.c_jalr if link else A.c_jr
             self.add(Fix(10, lambda pc, t: [A.auipc(rx, 0), A.iop("addi", rx, rx, t - pc), f(rx)], tgt))
         else:
-            self.add([A.c_nop()] if rng.random() < 0.5 else [A.iop("addi", 0, 0, 0)])
+            ops = [A.c_nop, A.fence, A.fence_i, lambda: A.iop("addi", 0, 0, 0)]
+            if self.priv > 0:
+                ops.append(A.sfence_vma)
+            self.add([rng.choice(ops)()])
+
+    def loop(self):
+        """A counted loop: init stores the count in a private memory slot (never
+        touched by random code), the body is ordinary groups, the tail
+        decrements the slot and branches back while it is nonzero. Forward
+        branches from outside never land inside the body (see gen_program)."""
+        rng = self.rng
+        slot = LOOP_SLOTS + 8 * (len(self.loops) % 64)
+        rb = self.r(1)
+        rt = rng.choice([r for r in range(1, 32) if r != rb])
+        init = self.set_base(rb, slot)
+        self.mem_group(init, rb, A.li32(rt, rng.randrange(2, 6)) + [A.store("sd", rt, rb, 0)])
+        start = len(self.groups)
+        for _ in range(rng.randrange(3, 13)):
+            self.one()
+        base = self.set_base(rb, slot)
+        tail = [A.load("ld", rt, rb, 0), A.iop("addi", rt, rt, -1), A.store("sd", rt, rb, 0)]
+        size = base.size + 12
+        self.add(Fix(size + 4, lambda pc, t: base.build(pc, t) + tail +
+                     [A.branch("bne", rt, 0, t - (pc + size))], ("abs", start)))
+        self.loops.append((start - 1, len(self.groups) - 1))
 
     CLASSES = [("g_alu", 20), ("g_rvc_alu", 8), ("g_mem", 16), ("g_rvc_mem", 5), ("g_amo", 6),
                ("g_fp", 22), ("g_csr", 5), ("g_branch", 8)]
 
+    def one(self):
+        getattr(self, self.rng.choices(self.class_names, self.class_weights)[0])()
+
     def body(self, n):
-        names = [c for c, _ in self.CLASSES]
-        weights = [w for _, w in self.CLASSES]
-        for _ in range(n):
-            getattr(self, self.rng.choices(names, weights)[0])()
+        self.class_names = [c for c, _ in self.CLASSES]
+        self.class_weights = [w for _, w in self.CLASSES]
+        while len(self.groups) < n:
+            if self.rng.random() < 0.02:
+                self.loop()
+            else:
+                self.one()
 
 
-def gen_program(seed, n=300):
-    """Returns (image bytes, listing [(pc, Insn)])."""
+MODES = {"m": 3, "s": 1, "u": 0}
+
+
+def gen_program(seed, n=300, mode=None):
+    """Returns (image bytes, listing [(pc, Insn)]). mode: 'm', 's', 'u' or None
+    (chosen by the seed: half M-mode, a quarter each S and U with Sv39)."""
     rng = random.Random(seed * 0x9E3779B1 + 12345)
+    if mode is None:
+        mode = rng.choice("mmsu")
+    priv = MODES[mode]
     a = Asm(CODE)
     a.ref(4, jmp("prologue"))
     build_handler(a)
-    build_prologue(a, rng)
-    g = Gen(rng)
+    build_prologue(a, rng, priv)
+    g = Gen(rng, priv)
     g.body(n)
     a.label("body")
     # body layout
@@ -584,8 +656,13 @@ def gen_program(seed, n=300):
         if isinstance(grp, Fix):
             if grp.target is None:
                 tgt = None
+            elif grp.target[0] == "abs":
+                tgt = starts[grp.target[1]]
             else:
                 j = i + 1 + grp.target[1]
+                for s, t in g.loops:  # entering a loop body from outside: go to its init
+                    if s < j <= t and not s < i <= t:
+                        j = s
                 tgt = starts[j] if j < len(starts) else end_addr
             a.ref(grp.size, lambda p, _L, grp=grp, tgt=tgt: _checked(grp, p, tgt))
         else:
@@ -602,11 +679,36 @@ def gen_program(seed, n=300):
     init = [rand_int(rng) for _ in range(32)] + [rand_freg_value(rng) for _ in range(32)]
     init += [rand_int(rng), rand_int(rng), 0x100000001b3]
     struct.pack_into(f"<{len(init)}Q", img, INIT - CODE, *init)
+    if priv != 3:
+        build_page_tables(img, priv)
     for i, nm in enumerate(NAME_LIST):
         b = nm.encode()
         assert len(b) < 16
         img[NAMES - CODE + 16 * i:NAMES - CODE + 16 * i + len(b)] = b
     return img, listing
+
+
+def build_page_tables(img, priv):
+    """Identity Sv39 map of 0x80000000-0x801fffff in 4 KiB pages: code R+X,
+    RO_PAGE read-only, NO_PAGE invalid, the rest R+W; A and D preset (so
+    hardware A/D updating, which the spec leaves optional, never matters)."""
+    V, R, W, X, U, A_, D = 1, 2, 4, 8, 16, 64, 128
+    def put(addr, v):
+        struct.pack_into("<Q", img, addr - CODE, v)
+    put(PT + 8 * 2, ((PT + 0x1000) >> 12) << 10 | V)
+    put(PT + 0x1000, ((PT + 0x2000) >> 12) << 10 | V)
+    for i in range(512):
+        pa = CODE + i * 4096
+        if pa < DATA:
+            fl = R | X
+        elif pa == RO_PAGE:
+            fl = R
+        elif pa == NO_PAGE:
+            continue
+        else:
+            fl = R | W
+        fl |= V | A_ | D | (U if priv == 0 else 0)
+        put(PT + 0x2000 + 8 * i, (pa >> 12) << 10 | fl)
 
 
 def _checked(grp, pc, tgt):
@@ -615,8 +717,8 @@ def _checked(grp, pc, tgt):
     return ins
 
 
-def write_program(seed, path, n=300):
-    img, listing = gen_program(seed, n)
+def write_program(seed, path, n=300, mode=None):
+    img, listing = gen_program(seed, n, mode)
     A.write_elf(path, CODE, img, CODE)
     return listing
 
@@ -665,12 +767,13 @@ def main():
     ap.add_argument("-o", "--output")
     ap.add_argument("-n", type=int, default=300)
     ap.add_argument("--listing", action="store_true")
+    ap.add_argument("--mode", choices=sorted(MODES), help="privilege of the body (default: by seed)")
     ap.add_argument("--self-check", metavar="A-B")
     a = ap.parse_args()
     if a.self_check:
         lo, hi = (int(v) for v in a.self_check.split("-"))
         return self_check(range(lo, hi + 1), a.n)
-    listing = write_program(a.seed, a.output or f"diff-{a.seed}.elf", a.n)
+    listing = write_program(a.seed, a.output or f"diff-{a.seed}.elf", a.n, a.mode)
     if a.listing:
         sys.stdout.write(format_listing(listing))
     return 0

@@ -65,7 +65,7 @@ def first_diff(a, b):
 
 def check_seed(seed, args, workdir):
     elf = os.path.join(workdir, f"diff-{seed}.elf")
-    listing = gen.write_program(seed, elf, args.n)
+    listing = gen.write_program(seed, elf, args.n, args.mode)
     ra = run_cmd(args.a, elf, args.timeout)
     rb = run_cmd(args.b, elf, args.timeout)
     problems = []
@@ -98,6 +98,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", default="0-99", help="e.g. 0-999 or 1,5,7-9")
     ap.add_argument("-n", type=int, default=300, help="random instruction groups per program")
+    ap.add_argument("--mode", choices=sorted(gen.MODES),
+                    help="privilege of the random body (default: by seed; S and U use Sv39)")
     ap.add_argument("--kiln", default="kiln", help="kiln binary for the default --a")
     ap.add_argument("--a", help=f"runner A (default: '{KILN_CMD}')")
     ap.add_argument("--b", default=QEMU_CMD, help=f"runner B (default: '{QEMU_CMD}')")

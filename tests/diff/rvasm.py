@@ -149,6 +149,18 @@ def ebreak():
     return Insn(0x100073, 4, "ebreak")
 
 
+def fence():
+    return Insn(0x0ff0000f, 4, "fence")
+
+
+def fence_i():
+    return Insn(0x0000100f, 4, "fence.i")
+
+
+def sfence_vma():
+    return Insn(0x12000073, 4, "sfence.vma")
+
+
 def mret():
     return Insn(0x30200073, 4, "mret")
 

@@ -11,8 +11,9 @@ Cases:
                      the native kiln's byte for byte
   hello IMAGE        guest.run=hello prints "guest: done hello b554cbb2", exit 0;
                      with --native, the --deterministic console equals native
-  jit-options IMAGE  --jit-threshold 1 / --no-jit are accepted and reported by
-                     --stats; a bad threshold exits 2 naming it
+  jit-options IMAGE  --jit-threshold 1 / --jit-batch / --no-jit are accepted and
+                     reported by --stats (with a JIT backend built in, threshold 1
+                     runs blocks in it); a bad threshold exits 2 naming it
   stdin IMAGE        the guest shell reads input from a pipe while it runs
                      (non-blocking console input), then powers off
 
@@ -20,6 +21,7 @@ A missing kiln.js (or .wasm) is a failure that says how to build it.
 """
 import argparse
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -99,17 +101,26 @@ def case_hello(a, env, rest):
 
 
 def case_jit_options(a, env, rest):
-    base = ["--kernel", rest[0], "--append", f"{APPEND} guest.run=hello"]
-    for extra, want in ((["--jit-threshold", "1"], b"threshold 1"),
-                        (["--jit-threshold=7", "--no-jit"], b"disabled (--no-jit)")):
-        rc, out, err = run([a.kiln_node] + base + extra + ["--stats"], env, a.timeout)
+    """The Wasm build's JIT options, as --stats reports them.  With a JIT
+    backend in the build, threshold 1 must run blocks in it."""
+    base = ["--kernel", rest[0], "--append", f"{APPEND} guest.run=hello", "--stats"]
+    for extra in (["--jit-threshold", "1"], ["--jit-threshold=7", "--jit-batch", "4", "--no-jit"]):
+        rc, out, err = run([a.kiln_node] + base + extra, env, a.timeout)
         if rc != 0 or b"guest: done hello b554cbb2" not in out:
             show_tail(out, err)
             fail(f"{' '.join(extra)}: hello did not complete (exit status {rc})")
-        if b"kiln: stats: tiers:" not in err or want not in err:
+        m = re.search(rb"kiln: stats: tiers: tci executions (\d+), jit executions (\d+)", err)
+        if not m:
             show_tail(b"", err)
-            fail(f"{' '.join(extra)}: --stats lacks the tier lines or '{want.decode()}'")
-        print(f"ok: {' '.join(extra)} accepted and reported")
+            fail(f"{' '.join(extra)}: --stats lacks the tier line")
+        jit_runs = int(m.group(2))
+        off = b"kiln: stats: jit: off" in err
+        if "--no-jit" in extra and (not off or jit_runs):
+            fail(f"--no-jit: the JIT ran ({jit_runs} executions) or --stats does not say off")
+        if "--no-jit" not in extra and not off and jit_runs == 0:
+            fail("--jit-threshold 1: the JIT is on but no block ran in it")
+        print(f"ok: {' '.join(extra)}: tci {int(m.group(1))}, jit {jit_runs} executions"
+              f"{' (no JIT backend in this build yet)' if off and '--no-jit' not in extra else ''}")
     rc, out, err = run([a.kiln_node] + base + ["--jit-threshold", "0"], env, a.timeout)
     if rc != 2 or b"'0'" not in err:
         show_tail(out, err)
