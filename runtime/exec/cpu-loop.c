@@ -179,14 +179,19 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
         tb->exec_count++;
         st->tbs_executed++;
         uint32_t status;
+        if (unlikely(tb->exec_count == jit_threshold)) {
+            jit_enqueue(cpu, tb);
+            /* Threshold 1 (stress mode): every TB runs compiled from its
+             * first execution, so compile it now, alone. */
+            if (jit_threshold == 1)
+                jit_compile_pending(cpu);
+        }
         if (tb->jit_fn) {
             status = ((JitTBFn *)(uintptr_t)tb->jit_fn)(cpu, pc);
             st->exec_jit++;
         } else {
             status = tci_run(tb->tci, cpu);
             st->exec_tci++;
-            if (tb->exec_count == jit_threshold)
-                jit_enqueue(cpu, tb);
         }
         prev = NULL;
         if (likely(status <= IR_EXIT_SLOT1)) {

@@ -83,7 +83,8 @@ bool jit_init(const JitOptions *opt)
     if (jit.opt.batch > JIT_MAX_BATCH)
         jit.opt.batch = JIT_MAX_BATCH;
     if (!jit.opt.max_modules)
-        jit.opt.max_modules = JIT_DEFAULT_MAX_MODULES;
+        jit.opt.max_modules = jit.opt.threshold == 1 ? JIT_STRESS_MAX_MODULES
+                                                     : JIT_DEFAULT_MAX_MODULES;
     jit.on = opt->enabled && jit.install != NULL;
     if (!jit.on)
         return !opt->enabled;

@@ -28,6 +28,8 @@ typedef struct JitOptions {
 #define JIT_DEFAULT_BATCH 64u
 #define JIT_DEFAULT_MAX_MODULES 256u
 #define JIT_MAX_BATCH 256u
+/* Threshold 1 compiles one TB per module: allow more before dropping all. */
+#define JIT_STRESS_MAX_MODULES 4096u
 
 typedef struct JitStats {
     uint64_t queued, compiled, failed, emit_failed;

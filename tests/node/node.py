@@ -80,7 +80,7 @@ def compare_native(a, args, rc, out):
 def case_isa(a, env, rest):
     elf = rest[0]
     args = ["--bios", "none", "--kernel", elf, "--deterministic"]
-    rc, out, err = run([a.kiln_node] + args, env, a.timeout)
+    rc, out, err = run([a.kiln_node] + args + a.node_args, env, a.timeout)
     if rc != 0:
         show_tail(out, err)
         fail(f"{os.path.basename(elf)}: exit status {rc} under Node, expected 0")
@@ -97,6 +97,32 @@ def case_hello(a, env, rest):
     if rc != 0:
         fail(f"exit status {rc}, expected 0 (guest power-off)")
     print("ok: guest: done hello b554cbb2")
+    compare_native(a, args, rc, out)
+
+
+# Checksums of the shared guest's workloads at scale 1 (../shared/guest/README.md).
+CHECKSUMS = {
+    "hello": "b554cbb2",
+    "bench-int": "aec939e1948e860ea9ef40c85e67cbd926945a5425d08f41dea8072b1c581d61",
+    "bench-mem": "dbbcfde7",
+    "bench-fork": "e9bae9f2",
+    "bench-fp": "145637fb",
+}
+
+
+def case_workload(a, env, rest):
+    """A guest workload under Node with --node-args (e.g. the JIT forced on):
+    its checksum line, and (deterministic) output identical to native TCI."""
+    image, name = rest[0], a.workload
+    args = ["--kernel", image, "--append", f"{APPEND} guest.run={name}", "--deterministic"]
+    rc, out, err = run([a.kiln_node] + args + a.node_args, env, a.timeout)
+    want = f"guest: done {name} {CHECKSUMS[name]}".encode()
+    if want not in out:
+        show_tail(out, err)
+        fail(f"console lacks '{want.decode()}'")
+    if rc != 0:
+        fail(f"exit status {rc}, expected 0 (guest power-off)")
+    print(f"ok: {want.decode()} with {' '.join(a.node_args) or 'defaults'}")
     compare_native(a, args, rc, out)
 
 
@@ -173,7 +199,7 @@ def case_stdin(a, env, rest):
 
 
 CASES = {"isa": case_isa, "hello": case_hello, "jit-options": case_jit_options,
-         "stdin": case_stdin}
+         "stdin": case_stdin, "workload": case_workload}
 
 
 def main():
@@ -183,9 +209,12 @@ def main():
     ap.add_argument("--wasm-build", required=True)
     ap.add_argument("--native", help="native kiln to compare the console output with")
     ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--node-args", default="", help="extra kiln-node options, e.g. '--jit-threshold 1'")
+    ap.add_argument("--workload", choices=sorted(CHECKSUMS), default="hello")
     ap.add_argument("case", choices=sorted(CASES))
     ap.add_argument("rest", nargs=1)
     a = ap.parse_args()
+    a.node_args = a.node_args.split()
     js = kiln_js(a.wasm_build)
     if not (os.path.isfile(js) and os.path.isfile(js[:-3] + ".wasm")):
         fail(f"no Wasm build of kiln: {js} (and .wasm) missing. Build it with "
