@@ -102,12 +102,13 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
     unsigned prev_slot = 0;
 
     tb_cache_init(bus->ram_base, bus->ram_size);
-    JitOptions jo = {.enabled = opt->jit, .threshold = opt->jit_threshold, .batch = opt->jit_batch};
+    JitOptions jo = {.enabled = opt->jit,
+                     .threshold = opt->jit_threshold,
+                     .batch = opt->jit_batch,
+                     .stress = opt->jit_stress};
     jit_init(&jo);
-    /* Never reached when the JIT is off. */
-    uint64_t jit_threshold = jit_enabled() ? (opt->jit_threshold ? opt->jit_threshold
-                                                                 : JIT_DEFAULT_THRESHOLD)
-                                           : 0;
+    /* 0 is never reached: TB counts start at 1. */
+    uint64_t jit_threshold = jit_enabled() ? jit_effective_threshold() : 0;
     for (;;) {
         if (unlikely(cpu->icount >= next_poll || cpu->poll_request)) {
             cpu->poll_request = false;
@@ -179,13 +180,8 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
         tb->exec_count++;
         st->tbs_executed++;
         uint32_t status;
-        if (unlikely(tb->exec_count == jit_threshold)) {
+        if (unlikely(tb->exec_count == jit_threshold))
             jit_enqueue(cpu, tb);
-            /* Threshold 1 (stress mode): every TB runs compiled from its
-             * first execution, so compile it now, alone. */
-            if (jit_threshold == 1)
-                jit_compile_pending(cpu);
-        }
         if (tb->jit_fn) {
             status = ((JitTBFn *)(uintptr_t)tb->jit_fn)(cpu, pc);
             st->exec_jit++;

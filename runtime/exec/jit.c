@@ -23,6 +23,8 @@ static struct {
     uint32_t helper_index[HELPER_COUNT];
     TB **queue;
     unsigned nqueued;
+    TB *singles[JIT_MERGE_SINGLES]; /* stress mode: TBs in single-TB modules */
+    unsigned nsingles;
     uint64_t first_queued_at; /* icount when the oldest queued TB was queued */
     /* Table indices handed out by install, for jit_drop_all. */
     uint32_t *installed;
@@ -30,10 +32,17 @@ static struct {
     JitStats stats;
 } jit;
 
+static void compile_now(RVCPU *cpu, TB *tb);
+
 void jit_set_backend(JitInstallFn *install, JitReleaseFn *release)
 {
     jit.install = install;
     jit.release = release;
+}
+
+unsigned jit_effective_threshold(void)
+{
+    return jit.opt.threshold;
 }
 
 bool jit_enabled(void)
@@ -76,6 +85,8 @@ static void fill_abi(void)
 bool jit_init(const JitOptions *opt)
 {
     jit.opt = *opt;
+    if (jit.opt.stress)
+        jit.opt.threshold = 1;
     if (!jit.opt.threshold)
         jit.opt.threshold = JIT_DEFAULT_THRESHOLD;
     if (!jit.opt.batch)
@@ -83,7 +94,7 @@ bool jit_init(const JitOptions *opt)
     if (jit.opt.batch > JIT_MAX_BATCH)
         jit.opt.batch = JIT_MAX_BATCH;
     if (!jit.opt.max_modules)
-        jit.opt.max_modules = jit.opt.threshold == 1 ? JIT_STRESS_MAX_MODULES
+        jit.opt.max_modules = jit.opt.stress ? JIT_STRESS_MAX_MODULES
                                                      : JIT_DEFAULT_MAX_MODULES;
     jit.on = opt->enabled && jit.install != NULL;
     if (!jit.on)
@@ -127,6 +138,10 @@ void jit_enqueue(RVCPU *cpu, TB *tb)
 {
     if (!jit.on || tb->jit_state != TB_JIT_NONE)
         return;
+    if (jit.opt.stress) {
+        compile_now(cpu, tb);
+        return;
+    }
     tb->jit_state = TB_JIT_QUEUED;
     if (!jit.nqueued)
         jit.first_queued_at = cpu->icount;
@@ -149,20 +164,12 @@ static void remember_installed(uint32_t idx)
     jit.installed[jit.ninstalled++] = idx;
 }
 
-void jit_compile_pending(RVCPU *cpu)
+/* Re-translate tbs[0..n) from their code bytes, emit them as one module and
+ * install it.  TBs that are invalid or cannot be emitted are skipped; the
+ * others get their new entry in jit_fn (an old one is overwritten: the
+ * caller releases it).  Returns the number installed. */
+static unsigned build_module(RVCPU *cpu, TB **tbs, unsigned n)
 {
-    if (!jit.nqueued)
-        return;
-    if (jit.stats.live_modules >= jit.opt.max_modules) {
-        /* Bounded module count: drop all compiled code at the next safe
-         * point; the TBs are re-translated (and re-queued) as they run. */
-        exec_flush_all();
-        for (unsigned i = 0; i < jit.nqueued; i++)
-            jit.queue[i]->jit_state = TB_JIT_NONE;
-        jit.nqueued = 0;
-        return;
-    }
-    uint64_t t0 = now_ns();
     static IRFunc f;
     static RVTBInfo info;
     WasmModuleBuilder mb;
@@ -170,18 +177,18 @@ void jit_compile_pending(RVCPU *cpu)
     TB *members[JIT_MAX_BATCH];
     unsigned nmembers = 0;
     TBSource src = {.bus = cpu->bus};
+    uint64_t t0 = now_ns();
 
     wasm_mb_init(&mb);
     if (wasm_emit_module_init(&mb, &jit.abi, &mo)) {
         wasm_mb_free(&mb);
         jit.on = false;
         fprintf(stderr, "kiln: warning: JIT disabled: cannot build a module\n");
-        return;
+        return 0;
     }
-    for (unsigned i = 0; i < jit.nqueued; i++) {
-        TB *tb = jit.queue[i];
-        tb->jit_state = TB_JIT_FAILED;
-        if (!tb->valid || nmembers >= sizeof(members) / sizeof(members[0]))
+    for (unsigned i = 0; i < n && nmembers < JIT_MAX_BATCH; i++) {
+        TB *tb = tbs[i];
+        if (!tb->valid)
             continue;
         uint64_t tval;
         src.tb = tb;
@@ -191,18 +198,17 @@ void jit_compile_pending(RVCPU *cpu)
             continue;
         }
         opt_run(&f);
-        int fn = wasm_emit_func(&mb, &f, &jit.abi);
-        if (fn < 0) {
+        if (wasm_emit_func(&mb, &f, &jit.abi) < 0) {
             jit.stats.emit_failed++;
             continue;
         }
         members[nmembers++] = tb;
     }
-    jit.nqueued = 0;
+    unsigned installed = 0;
     if (nmembers) {
         WasmBuf out;
         wasm_buf_init(&out);
-        uint32_t idx[sizeof(members) / sizeof(members[0])];
+        uint32_t idx[JIT_MAX_BATCH];
         if (wasm_mb_finish(&mb, &out) || jit.install(out.data, out.len, nmembers, idx)) {
             jit.stats.failed += nmembers;
             fprintf(stderr, "kiln: warning: JIT module of %u blocks rejected; they stay on TCI\n",
@@ -213,6 +219,7 @@ void jit_compile_pending(RVCPU *cpu)
                 members[i]->jit_state = TB_JIT_COMPILED;
                 remember_installed(idx[i]);
             }
+            installed = nmembers;
             jit.stats.compiled += nmembers;
             jit.stats.modules++;
             jit.stats.live_modules++;
@@ -224,6 +231,79 @@ void jit_compile_pending(RVCPU *cpu)
     }
     wasm_mb_free(&mb);
     jit.stats.compile_ns += now_ns() - t0;
+    return installed;
+}
+
+/* Release one installed table index (and forget it for jit_drop_all). */
+static void release_index(uint32_t idx)
+{
+    for (size_t i = jit.ninstalled; i-- > 0;) {
+        if (jit.installed[i] == idx) {
+            jit.installed[i] = jit.installed[--jit.ninstalled];
+            break;
+        }
+    }
+    if (jit.release)
+        jit.release(idx);
+}
+
+/* Bounded module count: drop all compiled code at the next safe point;
+ * the TBs are re-translated (and re-queued) as they run.  Returns true if
+ * the limit was reached. */
+static bool over_module_limit(void)
+{
+    if (jit.stats.live_modules < jit.opt.max_modules)
+        return false;
+    exec_flush_all();
+    return true;
+}
+
+/* Stress mode: single-TB modules are merged into one module
+ * once JIT_MERGE_SINGLES of them exist ("recompile rather than evict"), so
+ * every TB runs compiled from its first execution while the module count
+ * stays bounded. */
+static void merge_singles(RVCPU *cpu)
+{
+    uint32_t old[JIT_MERGE_SINGLES];
+    unsigned n = jit.nsingles;
+    for (unsigned i = 0; i < n; i++)
+        old[i] = jit.singles[i]->jit_fn;
+    jit.nsingles = 0;
+    if (!build_module(cpu, jit.singles, n))
+        return; /* the singles stay installed (and counted) */
+    for (unsigned i = 0; i < n; i++)
+        release_index(old[i]);
+    jit.stats.live_modules -= n;
+    jit.stats.merges++;
+}
+
+static void compile_now(RVCPU *cpu, TB *tb)
+{
+    if (over_module_limit())
+        return;
+    if (build_module(cpu, &tb, 1)) {
+        jit.singles[jit.nsingles++] = tb;
+        if (jit.nsingles == JIT_MERGE_SINGLES)
+            merge_singles(cpu);
+    } else {
+        tb->jit_state = TB_JIT_FAILED;
+    }
+}
+
+void jit_compile_pending(RVCPU *cpu)
+{
+    if (!jit.nqueued)
+        return;
+    unsigned n = jit.nqueued;
+    jit.nqueued = 0;
+    for (unsigned i = 0; i < n; i++)
+        jit.queue[i]->jit_state = TB_JIT_FAILED; /* unless build_module installs it */
+    if (over_module_limit()) {
+        for (unsigned i = 0; i < n; i++)
+            jit.queue[i]->jit_state = TB_JIT_NONE;
+        return;
+    }
+    build_module(cpu, jit.queue, n);
 }
 
 void jit_poll(RVCPU *cpu)
@@ -242,6 +322,7 @@ void jit_drop_all(void)
         for (size_t i = 0; i < jit.ninstalled; i++)
             jit.release(jit.installed[i]);
     jit.ninstalled = 0;
+    jit.nsingles = 0;
     if (jit.stats.live_modules)
         jit.stats.drops++;
     jit.stats.live_modules = 0;

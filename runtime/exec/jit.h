@@ -22,18 +22,22 @@ typedef struct JitOptions {
     unsigned threshold;   /* executions before a TB is queued (1: every TB) */
     unsigned batch;       /* TBs per module */
     unsigned max_modules; /* live modules before all JIT code is dropped */
+    bool stress;          /* compile each TB alone before its first run */
 } JitOptions;
 
 #define JIT_DEFAULT_THRESHOLD 1000u
 #define JIT_DEFAULT_BATCH 64u
 #define JIT_DEFAULT_MAX_MODULES 256u
 #define JIT_MAX_BATCH 256u
-/* Threshold 1 compiles one TB per module: allow more before dropping all. */
-#define JIT_STRESS_MAX_MODULES 4096u
+/* Stress mode compiles each TB alone before its first run, then merges
+ * every JIT_MERGE_SINGLES single-TB modules into one.  (It is for tests on
+ * small programs: V8 does not cope with tens of thousands of modules.) */
+#define JIT_MERGE_SINGLES 64u
+#define JIT_STRESS_MAX_MODULES 1024u
 
 typedef struct JitStats {
     uint64_t queued, compiled, failed, emit_failed;
-    uint64_t modules, live_modules, peak_live_modules, module_bytes, drops;
+    uint64_t modules, live_modules, peak_live_modules, module_bytes, drops, merges;
     uint64_t compile_ns; /* emit + platform compile/instantiate */
 } JitStats;
 
@@ -51,8 +55,11 @@ void jit_platform_register(void);
 /* Returns false if the JIT cannot run here (no backend); it is then off. */
 bool jit_init(const JitOptions *opt);
 bool jit_enabled(void);
+/* Executions after which a TB is queued (valid after jit_init). */
+unsigned jit_effective_threshold(void);
 
-/* tb reached the threshold: queue it; compiles the batch when full. */
+/* tb reached the threshold: queue it; compiles the batch when full.  In
+ * stress mode the TB is compiled at once (see JIT_MERGE_SINGLES). */
 void jit_enqueue(struct RVCPU *cpu, struct TB *tb);
 /* Called periodically by the dispatcher: compiles a partial batch once its
  * oldest TB has waited JIT_MAX_WAIT_INSNS instructions. */

@@ -27,11 +27,12 @@ static void print_jit_stats(const ExecStats *st)
     }
     fprintf(stderr,
             "kiln: stats: jit: blocks queued %llu, compiled %llu, failed %llu, emit failed %llu\n"
-            "kiln: stats: jit: modules %llu (peak live %llu, drops %llu), %llu bytes, compile %.1f ms "
+            "kiln: stats: jit: modules %llu (peak live %llu, merges %llu, drops %llu), %llu bytes, compile %.1f ms "
             "(%.1f us/block)\n",
             (unsigned long long)j->queued, (unsigned long long)j->compiled,
             (unsigned long long)j->failed, (unsigned long long)j->emit_failed,
             (unsigned long long)j->modules, (unsigned long long)j->peak_live_modules,
+            (unsigned long long)j->merges,
             (unsigned long long)j->drops, (unsigned long long)j->module_bytes,
             (double)j->compile_ns / 1e6,
             j->compiled ? (double)j->compile_ns / 1e3 / (double)j->compiled : 0.0);
