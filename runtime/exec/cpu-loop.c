@@ -105,7 +105,8 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
     JitOptions jo = {.enabled = opt->jit,
                      .threshold = opt->jit_threshold,
                      .batch = opt->jit_batch,
-                     .stress = opt->jit_stress};
+                     .stress = opt->jit_stress,
+                     .corrupt_modules = opt->jit_corrupt};
     jit_init(&jo);
     /* 0 is never reached: TB counts start at 1. */
     uint64_t jit_threshold = jit_enabled() ? jit_effective_threshold() : 0;

@@ -25,6 +25,7 @@ typedef struct ExecOptions {
     unsigned jit_threshold; /* executions before a TB is compiled (0: default) */
     unsigned jit_batch;     /* TBs per module (0: default) */
     bool jit_stress;        /* compile every TB before its first run (tests) */
+    bool jit_corrupt;       /* test switch: every JIT module is corrupt */
     bool dump_ir;     /* print each TB's IR to stderr */
     bool trace_tbs;   /* print each executed TB's PC to stderr */
     uint64_t max_insns; /* stop after this many insns (0: no limit) */

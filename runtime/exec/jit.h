@@ -23,6 +23,7 @@ typedef struct JitOptions {
     unsigned batch;       /* TBs per module */
     unsigned max_modules; /* live modules before all JIT code is dropped */
     bool stress;          /* compile each TB alone before its first run */
+    bool corrupt_modules; /* test switch: hand the engine truncated modules */
 } JitOptions;
 
 #define JIT_DEFAULT_THRESHOLD 1000u

@@ -5,6 +5,7 @@
  * apply) and end of input just means no more bytes.  Output is written
  * unbuffered with write(2), in order, retrying partial writes. */
 #include "hw/console.h"
+#include "hw/console-escape.h"
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -13,13 +14,11 @@
 #include <termios.h>
 #include <unistd.h>
 
-#define CTRL_A 0x01
 
 static struct termios saved_tio;
 static volatile sig_atomic_t raw_active;
 static bool input_eof;
-static bool escape_pending;
-static bool quit_requested;
+static ConsoleEscape escape;
 static bool initialised;
 
 void console_restore(void)
@@ -90,7 +89,7 @@ void console_write(const void *buf, size_t len)
 
 bool console_wait(int timeout_ms)
 {
-    if (!input_eof && !quit_requested) {
+    if (!input_eof && !escape.quit) {
         struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
         int r = poll(&pfd, 1, timeout_ms);
         if (r > 0 && !(pfd.revents & POLLNVAL))
@@ -115,26 +114,16 @@ int console_read(void)
             input_eof = true;
             return -1;
         }
-        if (escape_pending) {
-            escape_pending = false;
-            if (c == 'x' || c == 'X') {
-                quit_requested = true;
-                return -1;
-            }
-            if (c == CTRL_A)
-                return CTRL_A;
-            continue; /* unknown command: dropped */
-        }
-        if (c == CTRL_A) {
-            escape_pending = true;
-            continue;
-        }
-        return c;
+        int out = console_escape_feed(&escape, c);
+        if (out >= 0)
+            return out;
+        if (escape.quit)
+            return -1;
     }
     return -1;
 }
 
 bool console_quit_requested(void)
 {
-    return quit_requested;
+    return escape.quit;
 }

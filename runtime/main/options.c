@@ -23,6 +23,7 @@
     X(JIT_BATCH, "--jit-batch", NULL, 1, "N", "blocks per JIT module (Wasm build)")                \
     X(NO_JIT, "--no-jit", NULL, 0, NULL, "run every block on the interpreter (TCI)")               \
     X(JIT_STRESS, "--jit-stress", NULL, 0, NULL, "JIT every block before its first run (tests)")     \
+    X(JIT_CORRUPT, "--jit-test-corrupt", NULL, 0, NULL, "test: make every JIT module invalid")     \
     X(DUMP_IR, "--dump-ir", NULL, 0, NULL, "print the IR of each translated block")                \
     X(TRACE, "--trace-tbs", NULL, 0, NULL, "print each executed block")                            \
     X(MACHINE, NULL, "-M", 1, "virt", "machine type (only virt)")                                  \
@@ -231,6 +232,7 @@ int options_parse(int argc, char **argv, KilnOptions *o)
         }
         case OPT_NO_JIT: o->exec.jit = false; break;
         case OPT_JIT_STRESS: o->exec.jit_stress = true; break;
+        case OPT_JIT_CORRUPT: o->exec.jit_corrupt = true; break;
         case OPT_DUMP_IR: o->exec.dump_ir = true; break;
         case OPT_TRACE: o->exec.trace_tbs = true; break;
         case OPT_MACHINE:

@@ -4,16 +4,15 @@
  * without blocking through kiln-host.js, so it works although the runtime
  * loop never yields to the JS event loop; waits sleep in short slices. */
 #include "hw/console.h"
+#include "hw/console-escape.h"
 #include "platform/host.h"
 
-#define CTRL_A 0x01
 #define WAIT_SLICE_MS 10 /* input latency while the guest idles */
 
 static unsigned char in_buf[256];
 static int in_pos, in_len;
 static bool input_eof;
-static bool escape_pending;
-static bool quit_requested;
+static ConsoleEscape escape;
 
 void console_init(void)
 {
@@ -36,7 +35,7 @@ static bool input_ready(void)
 {
     if (in_pos < in_len)
         return true;
-    if (input_eof || quit_requested)
+    if (input_eof || escape.quit)
         return false;
     int n = kiln_host_read(in_buf, sizeof(in_buf));
     if (n < 0) {
@@ -66,26 +65,16 @@ int console_read(void)
 {
     while (input_ready()) {
         unsigned char c = in_buf[in_pos++];
-        if (escape_pending) {
-            escape_pending = false;
-            if (c == 'x' || c == 'X') {
-                quit_requested = true;
-                return -1;
-            }
-            if (c == CTRL_A)
-                return CTRL_A;
-            continue; /* unknown command: dropped */
-        }
-        if (c == CTRL_A) {
-            escape_pending = true;
-            continue;
-        }
-        return c;
+        int out = console_escape_feed(&escape, c);
+        if (out >= 0)
+            return out;
+        if (escape.quit)
+            return -1;
     }
     return -1;
 }
 
 bool console_quit_requested(void)
 {
-    return quit_requested;
+    return escape.quit;
 }

@@ -13,6 +13,7 @@
 mergeInto(LibraryManager.library, {
   $KilnJit: {
     free: [], // released slots, reused first
+    warned: false, // one warning per run; C counts the rest (--stats)
 
     slot: function() {
       if (!KilnJit.free.length) {
@@ -42,7 +43,9 @@ mergeInto(LibraryManager.library, {
         fns.push(fn);
       }
     } catch (e) {
-      err('kiln: warning: JIT module rejected: ' + e);
+      if (!KilnJit.warned)
+        err('kiln: warning: JIT module rejected by the Wasm engine: ' + e);
+      KilnJit.warned = true;
       return -1;
     }
     for (var i = 0; i < nfuncs; i++) {

@@ -126,6 +126,28 @@ def case_workload(a, env, rest):
     compare_native(a, args, rc, out)
 
 
+def case_jit_reject(a, env, rest):
+    """Every JIT module corrupt (--jit-test-corrupt): one warning, the blocks
+    stay on TCI, and the guest still runs correctly."""
+    args = ["--kernel", rest[0], "--append", f"{APPEND} guest.run=hello", "--deterministic"]
+    rc, out, err = run([a.kiln_node] + args + ["--jit-threshold", "1", "--jit-test-corrupt",
+                                               "--stats"], env, a.timeout)
+    if rc != 0 or b"guest: done hello b554cbb2" not in out:
+        show_tail(out, err)
+        fail(f"hello did not complete with corrupt JIT modules (exit status {rc})")
+    warnings = err.count(b"kiln: warning:")
+    if warnings != 2:  # the engine's reason (JS) + kiln's own line, once each
+        show_tail(b"", err)
+        fail(f"expected the rejection to be reported once, saw {warnings} warning lines")
+    m = re.search(rb"jit executions (\d+)", err)
+    f = re.search(rb"compiled (\d+), failed (\d+)", err)
+    if not m or int(m.group(1)) != 0 or not f or int(f.group(1)) != 0 or int(f.group(2)) == 0:
+        show_tail(b"", err)
+        fail("with every module rejected, no block may run in the JIT and failures must be counted")
+    print(f"ok: {int(f.group(2))} blocks rejected, all ran on TCI, hello correct")
+    compare_native(a, args, rc, out)
+
+
 def case_jit_options(a, env, rest):
     """The Wasm build's JIT options, as --stats reports them.  With a JIT
     backend in the build, threshold 1 must run blocks in it."""
@@ -199,7 +221,7 @@ def case_stdin(a, env, rest):
 
 
 CASES = {"isa": case_isa, "hello": case_hello, "jit-options": case_jit_options,
-         "stdin": case_stdin, "workload": case_workload}
+         "stdin": case_stdin, "workload": case_workload, "jit-reject": case_jit_reject}
 
 
 def main():
