@@ -3,6 +3,8 @@
  * Translated code never longjmps: every TB returns an IRExit status. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include "exec/bundle.h"
 #include "exec/exec.h"
 #include "exec/jit.h"
 #include "exec/tb.h"
@@ -30,6 +32,71 @@ bool exec_page_has_code(uint64_t paddr)
 void exec_flush_all(void)
 {
     flush_pending = true;
+}
+
+/* Profiling sink (exec_set_tb_profiler): the TBs translated since the last
+ * report, with a copy of their code bytes in one buffer. */
+typedef struct TBProfSlot {
+    TB *tb;
+    size_t off; /* of its code in tbprof.code */
+} TBProfSlot;
+
+static struct {
+    ExecTBProfileFunc *fn;
+    void *opaque;
+    TBProfSlot *tbs;
+    size_t ntbs, cap;
+    uint8_t *code;
+    size_t code_len, code_cap;
+} tbprof;
+
+void exec_set_tb_profiler(ExecTBProfileFunc *fn, void *opaque)
+{
+    tbprof.fn = fn;
+    tbprof.opaque = opaque;
+}
+
+static void *tbprof_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return p;
+    size_t n = *cap ? *cap : 1024;
+    while (n < need)
+        n *= 2;
+    p = realloc(p, n * elem);
+    if (!p) {
+        fprintf(stderr, "kiln: out of memory\n");
+        exit(70);
+    }
+    *cap = n;
+    return p;
+}
+
+static void tbprof_track(TB *tb, const uint8_t *bytes)
+{
+    tbprof.tbs = tbprof_grow(tbprof.tbs, &tbprof.cap, tbprof.ntbs + 1, sizeof(*tbprof.tbs));
+    tbprof.code = tbprof_grow(tbprof.code, &tbprof.code_cap, tbprof.code_len + tb->size, 1);
+    memcpy(tbprof.code + tbprof.code_len, bytes, tb->size);
+    tbprof.tbs[tbprof.ntbs++] = (TBProfSlot){tb, tbprof.code_len};
+    tbprof.code_len += tb->size;
+}
+
+/* Report every tracked TB (all still allocated: called before a flush). */
+static void tbprof_report(void)
+{
+    for (size_t i = 0; i < tbprof.ntbs; i++) {
+        const TB *tb = tbprof.tbs[i].tb;
+        ExecTBProfile r = {.pc = tb->pc,
+                           .phys_pc = tb->phys_pc,
+                           .flags = tb->flags,
+                           .ninsns = tb->ninsns,
+                           .size = tb->size,
+                           .exec_count = tb->exec_count,
+                           .bytes = tbprof.code + tbprof.tbs[i].off};
+        tbprof.fn(tbprof.opaque, &r);
+    }
+    tbprof.ntbs = 0;
+    tbprof.code_len = 0;
 }
 
 /* Physical address of the code at pc, from the fetch TLB or a page walk.
@@ -84,7 +151,13 @@ static TB *translate(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags,
     tb->phys_page[0] = info.phys[0] & TLB_PAGE_MASK;
     tb->phys_page[1] = info.phys[1] == TB_NO_PAGE ? TB_NO_PAGE : info.phys[1] & TLB_PAGE_MASK;
     tb->tci = code;
+    /* AOT bundle: its code for these bytes and flags runs from the start. */
+    tb->jit_fn = bundle_lookup(flags, &info);
+    if (tb->jit_fn)
+        tb->jit_state = TB_JIT_COMPILED;
     unsigned fresh = tb_insert(tb);
+    if (unlikely(tbprof.fn))
+        tbprof_track(tb, info.bytes);
     for (int i = 0; i < 2; i++)
         if (fresh & (1u << i))
             tlb_protect_code_page(cpu, tb->phys_page[i]);
@@ -108,8 +181,11 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
                      .stress = opt->jit_stress,
                      .corrupt_modules = opt->jit_corrupt};
     jit_init(&jo);
+    if (opt->bundle)
+        bundle_open(opt->bundle, opt->image_kernel, opt->image_bios);
     /* 0 is never reached: TB counts start at 1. */
     uint64_t jit_threshold = jit_enabled() ? jit_effective_threshold() : 0;
+    const bool trace = opt->trace_tbs;
     for (;;) {
         if (unlikely(cpu->icount >= next_poll || cpu->poll_request)) {
             cpu->poll_request = false;
@@ -119,6 +195,16 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
                 break;
             if (opt->max_insns && cpu->icount >= opt->max_insns)
                 break;
+            /* Checked at polls only, off the per-TB path: the cache may
+             * overshoot its limit by one poll interval. */
+            if (unlikely(flush_pending || tb_cache_full())) {
+                jit_drop_all();
+                if (unlikely(tbprof.fn))
+                    tbprof_report();
+                tb_flush_all();
+                flush_pending = false;
+                prev = NULL;
+            }
         }
         if (unlikely(cpu_mip(cpu) & cpu->mie) && cpu_check_interrupts(cpu))
             prev = NULL;
@@ -131,12 +217,6 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
             }
             prev = NULL;
             continue;
-        }
-        if (unlikely(flush_pending || tb_cache_full())) {
-            jit_drop_all();
-            tb_flush_all();
-            flush_pending = false;
-            prev = NULL;
         }
 
         uint64_t pc = cpu->pc;
@@ -175,17 +255,23 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
                 prev->jmp[prev_slot] = tb;
         }
 
-        if (unlikely(opt->trace_tbs))
+        if (unlikely(trace))
             fprintf(stderr, "tb %#llx %u\n", (unsigned long long)pc, tb->ninsns);
         cpu->tb_pc = pc;
         tb->exec_count++;
-        st->tbs_executed++;
         uint32_t status;
-        if (unlikely(tb->exec_count == jit_threshold))
-            jit_enqueue(cpu, tb);
+        if (unlikely(tb->exec_count == jit_threshold)) {
+            if (bundle_owns(tb->jit_fn))
+                st->jit_avoided++;
+            else
+                jit_enqueue(cpu, tb);
+        }
         if (tb->jit_fn) {
             status = ((JitTBFn *)(uintptr_t)tb->jit_fn)(cpu, pc);
-            st->exec_jit++;
+            if (bundle_owns(tb->jit_fn))
+                st->exec_bundle++;
+            else
+                st->exec_jit++;
         } else {
             status = tci_run(tb->tci, cpu);
             st->exec_tci++;
@@ -203,10 +289,14 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
         cpu->exit_status = 0;
     }
     st->insns = cpu->icount;
+    st->tbs_executed = st->exec_tci + st->exec_jit + st->exec_bundle;
     const TBCacheStats *cs = tb_cache_stats();
     st->tbs_invalidated = cs->invalidated;
     st->tb_flushes = cs->flushes;
     jit_drop_all();
+    if (tbprof.fn)
+        tbprof_report();
     tb_cache_destroy();
+    bundle_close();
     return exit_code;
 }

@@ -17,6 +17,8 @@ typedef struct ExecStats {
     uint64_t chained, jc_misses, hash_misses; /* jump-cache and hash-table lookups that failed */
     uint64_t insns;
     uint64_t exec_tci, exec_jit; /* TB executions per tier */
+    uint64_t exec_bundle;        /* ... running AOT bundle code (exec/bundle.h) */
+    uint64_t jit_avoided;        /* bundle TBs that reached the JIT threshold */
     uint64_t ir_ops_before_opt, ir_ops_after_opt;
 } ExecStats;
 
@@ -29,6 +31,8 @@ typedef struct ExecOptions {
     bool dump_ir;     /* print each TB's IR to stderr */
     bool trace_tbs;   /* print each executed TB's PC to stderr */
     uint64_t max_insns; /* stop after this many insns (0: no limit) */
+    const char *bundle; /* AOT bundle file (--bundle), or NULL */
+    const char *image_kernel, *image_bios; /* guest image files the bundle must match */
 } ExecOptions;
 
 /* Run until the machine stops; returns the exit code. */
@@ -40,6 +44,24 @@ bool exec_invalidate_phys_page(uint64_t paddr);
 
 /* True if the physical page holds translated code. */
 bool exec_page_has_code(uint64_t paddr);
+
+/* Profiling hook (aot-tool profile).  A translated block as reported to the
+ * profiler: bytes are the size guest code bytes it was translated from
+ * (copied at translation, so still right if the page was rewritten since),
+ * valid only during the call. */
+typedef struct ExecTBProfile {
+    uint64_t pc, phys_pc;
+    uint32_t flags, ninsns, size;
+    uint64_t exec_count; /* executions of this TB since its translation */
+    const uint8_t *bytes;
+} ExecTBProfile;
+typedef void ExecTBProfileFunc(void *opaque, const ExecTBProfile *tb);
+/* Install (fn != NULL) or remove the profiling sink.  While installed,
+ * exec_run reports every TB it translated exactly once, invalidated ones
+ * included: before each TB cache flush and when exec_run returns.  A block
+ * translated again after a flush or invalidation is reported again (the
+ * sink adds the counts up).  Off by default; costs nothing when off. */
+void exec_set_tb_profiler(ExecTBProfileFunc *fn, void *opaque);
 
 /* Drop all TBs (e.g. on satp changes we keep TBs: they are keyed by physical PC). */
 void exec_flush_all(void);

@@ -256,11 +256,12 @@ static void release_index(uint32_t idx)
 /* Bounded module count: drop all compiled code at the next safe point;
  * the TBs are re-translated (and re-queued) as they run.  Returns true if
  * the limit was reached. */
-static bool over_module_limit(void)
+static bool over_module_limit(RVCPU *cpu)
 {
     if (jit.stats.live_modules < jit.opt.max_modules)
         return false;
     exec_flush_all();
+    cpu->poll_request = true; /* the flush happens at the next poll */
     return true;
 }
 
@@ -285,7 +286,7 @@ static void merge_singles(RVCPU *cpu)
 
 static void compile_now(RVCPU *cpu, TB *tb)
 {
-    if (over_module_limit())
+    if (over_module_limit(cpu))
         return;
     if (build_module(cpu, &tb, 1)) {
         jit.singles[jit.nsingles++] = tb;
@@ -304,7 +305,7 @@ void jit_compile_pending(RVCPU *cpu)
     jit.nqueued = 0;
     for (unsigned i = 0; i < n; i++)
         jit.queue[i]->jit_state = TB_JIT_FAILED; /* unless build_module installs it */
-    if (over_module_limit()) {
+    if (over_module_limit(cpu)) {
         for (unsigned i = 0; i < n; i++)
             jit.queue[i]->jit_state = TB_JIT_NONE;
         return;

@@ -2,11 +2,15 @@
  * machine, runs it, exits with the guest's power-off code. */
 #include <stdio.h>
 #include <time.h>
+#include "exec/bundle.h"
 #include "exec/exec.h"
 #include "exec/jit.h"
 #include "hw/console.h"
 #include "hw/machine.h"
 #include "main/options.h"
+#ifdef __EMSCRIPTEN__
+#include "platform/web-stats.h"
+#endif
 
 static double now(void)
 {
@@ -18,8 +22,10 @@ static double now(void)
 static void print_jit_stats(const ExecStats *st)
 {
     const JitStats *j = jit_stats();
-    fprintf(stderr, "kiln: stats: tiers: tci executions %llu, jit executions %llu\n",
-            (unsigned long long)st->exec_tci, (unsigned long long)st->exec_jit);
+    fprintf(stderr, "kiln: stats: tiers: tci executions %llu, jit executions %llu, bundle executions %llu\n",
+            (unsigned long long)st->exec_tci, (unsigned long long)st->exec_jit,
+            (unsigned long long)st->exec_bundle);
+    bundle_print_stats(stderr, st);
     if (!jit_enabled()) {
         fprintf(stderr, "kiln: stats: jit: off (%s)\n",
                 st->exec_jit ? "disabled" : "no Wasm backend in this build, or --no-jit");
@@ -70,6 +76,9 @@ int main(int argc, char **argv)
         return 1;
     console_init();
     ExecStats st = {0};
+#ifdef __EMSCRIPTEN__
+    kiln_web_stats_attach(&st, machine_cpu(m)); /* live counters for the page */
+#endif
     double t0 = now();
     int code = exec_run(m, &o.exec, &st);
     double t1 = now();

@@ -24,6 +24,7 @@
     X(NO_JIT, "--no-jit", NULL, 0, NULL, "run every block on the interpreter (TCI)")               \
     X(JIT_STRESS, "--jit-stress", NULL, 0, NULL, "JIT every block before its first run (tests)")     \
     X(JIT_CORRUPT, "--jit-test-corrupt", NULL, 0, NULL, "test: make every JIT module invalid")     \
+    X(BUNDLE, "--bundle", NULL, 1, "FILE", "AOT bundle of compiled blocks (aot-tool bundle)")      \
     X(DUMP_IR, "--dump-ir", NULL, 0, NULL, "print the IR of each translated block")                \
     X(TRACE, "--trace-tbs", NULL, 0, NULL, "print each executed block")                            \
     X(MACHINE, NULL, "-M", 1, "virt", "machine type (only virt)")                                  \
@@ -233,6 +234,7 @@ int options_parse(int argc, char **argv, KilnOptions *o)
         case OPT_NO_JIT: o->exec.jit = false; break;
         case OPT_JIT_STRESS: o->exec.jit_stress = true; break;
         case OPT_JIT_CORRUPT: o->exec.jit_corrupt = true; break;
+        case OPT_BUNDLE: o->exec.bundle = val; break;
         case OPT_DUMP_IR: o->exec.dump_ir = true; break;
         case OPT_TRACE: o->exec.trace_tbs = true; break;
         case OPT_MACHINE:
@@ -264,5 +266,7 @@ int options_parse(int argc, char **argv, KilnOptions *o)
         fprintf(stderr, "kiln: no kernel given (--kernel FILE)\n");
         return -1;
     }
+    o->exec.image_kernel = o->machine.kernel;
+    o->exec.image_bios = o->machine.bios;
     return 0;
 }

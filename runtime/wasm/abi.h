@@ -8,6 +8,7 @@
  */
 #ifndef KILN_WASM_ABI_H
 #define KILN_WASM_ABI_H
+#include <stdbool.h>
 #include <stdint.h>
 
 #define WASM_ABI_VERSION 1
@@ -33,6 +34,20 @@ typedef struct WasmABI {
     uint32_t type_load_slow;  /* (i32 env, i64 addr, i32 memop, i32 site, i32 valptr) -> i32 */
     uint32_t type_store_slow; /* (i32 env, i64 addr, i64 val, i32 memop, i32 site) -> i32 */
     uint32_t table;           /* table index of the imported function table */
+
+    /* Import mode (AOT bundles, built natively without the runtime's table
+     * indices or host-private offsets).  When import_calls is set,
+     * wasm_emit_module_init() also imports the slow paths as functions
+     * "kiln" "load_slow" / "kiln" "store_slow", helper i as "kiln"
+     * "h.<helper_names[i]>" (i < nhelpers) and the scratch slot's offset in
+     * env as the immutable i32 global "kiln" "scratch"; the code then calls
+     * them directly and *_index / scratch_offset are ignored.  The runtime
+     * resolves the imports by name.  Off (zero): the JIT's table mode. */
+    bool import_calls;
+    const char *const *helper_names;
+    /* Set by wasm_emit_module_init() in import mode: function indices of
+     * the imports (helper i = helper_func0 + i) and the global's index. */
+    uint32_t load_slow_func, store_slow_func, helper_func0, scratch_global;
 } WasmABI;
 
 #endif

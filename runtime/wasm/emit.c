@@ -465,6 +465,32 @@ static void return_if_status(Emitter *E)
     wasm_end(E->b);
 }
 
+/* Call a runtime function: an imported function (import mode, AOT
+ * bundles) or a table index baked into the code (JIT).  The arguments are
+ * on the stack. */
+static void call_runtime(Emitter *E, uint32_t func, uint32_t table_index, uint32_t type)
+{
+    if (E->abi->import_calls) {
+        wasm_call(E->b, func);
+    } else {
+        wasm_i32_const(E->b, (int32_t)table_index);
+        wasm_call_indirect(E->b, type, E->abi->table);
+    }
+}
+
+/* Push the address of the load slow path's scratch slot, env + offset (the
+ * offset is an imported global in import mode: it lies in the host-private
+ * part of the state, whose layout differs between hosts). */
+static void scratch_addr(Emitter *E)
+{
+    wasm_local_get(E->b, L_ENV);
+    if (E->abi->import_calls)
+        wasm_global_get(E->b, E->abi->scratch_global);
+    else
+        wasm_i32_const(E->b, (int32_t)E->abi->scratch_offset);
+    wasm_i32_add(E->b);
+}
+
 static void guest_ld(Emitter *E, const IROp *op)
 {
     static const uint8_t loads[2][4] = {
@@ -487,14 +513,16 @@ static void guest_ld(Emitter *E, const IROp *op)
     wasm_local_get(B, E->addr);
     wasm_i32_const(B, (int32_t)mo);
     wasm_i32_const(B, (int32_t)op->aux);
-    wasm_local_get(B, L_ENV);
-    wasm_i32_const(B, (int32_t)E->abi->scratch_offset);
-    wasm_i32_add(B);
-    wasm_i32_const(B, (int32_t)E->abi->load_slow_index);
-    wasm_call_indirect(B, E->abi->type_load_slow, E->abi->table);
+    scratch_addr(E);
+    call_runtime(E, E->abi->load_slow_func, E->abi->load_slow_index, E->abi->type_load_slow);
     return_if_status(E);
-    wasm_local_get(B, L_ENV);
-    wasm_i64_load(B, 3, E->abi->scratch_offset);
+    if (E->abi->import_calls) {
+        scratch_addr(E);
+        wasm_i64_load(B, 3, 0);
+    } else {
+        wasm_local_get(B, L_ENV);
+        wasm_i64_load(B, 3, E->abi->scratch_offset);
+    }
     extend(E, IR_I64, 1u << lg, sign);
     wasm_end(B);
     set(E, op->args[0], IR_I64);
@@ -525,8 +553,7 @@ static void guest_st(Emitter *E, const IROp *op)
         extend(E, IR_I64, 1u << lg, false);
     wasm_i32_const(B, (int32_t)mo);
     wasm_i32_const(B, (int32_t)op->aux);
-    wasm_i32_const(B, (int32_t)E->abi->store_slow_index);
-    wasm_call_indirect(B, E->abi->type_store_slow, E->abi->table);
+    call_runtime(E, E->abi->store_slow_func, E->abi->store_slow_index, E->abi->type_store_slow);
     return_if_status(E);
     wasm_end(B);
 }
@@ -550,8 +577,8 @@ static int call_helper(Emitter *E, const IROp *op)
         else
             wasm_i64_const(B, 0);
     }
-    wasm_i32_const(B, (int32_t)E->abi->helper_index[op->imm]);
-    wasm_call_indirect(B, E->abi->type_helper, E->abi->table);
+    call_runtime(E, E->abi->helper_func0 + (uint32_t)op->imm,
+                 E->abi->import_calls ? 0 : E->abi->helper_index[op->imm], E->abi->type_helper);
     if (ret != IR_NONE)
         wasm_local_set(B, scr(E, SCR_A));
     else
@@ -798,6 +825,34 @@ fail:
     return rc;
 }
 
+/* Import mode: the slow paths, the helpers (by name) and the scratch
+ * offset global.  The builder has no global imports: this writes the entry
+ * itself, which is only valid before any global is defined (emitted
+ * modules define none), so the global's index is 0. */
+static int import_runtime(WasmModuleBuilder *mb, WasmABI *abi)
+{
+    if (mb->nfuncs || mb->nglobals || (abi->nhelpers && !abi->helper_names))
+        return -1;
+    abi->load_slow_func = wasm_mb_import_func(mb, "kiln", "load_slow", abi->type_load_slow);
+    abi->store_slow_func = wasm_mb_import_func(mb, "kiln", "store_slow", abi->type_store_slow);
+    abi->helper_func0 = mb->nfunc_imports;
+    for (uint32_t i = 0; i < abi->nhelpers; i++) {
+        char name[64];
+        if (!abi->helper_names[i] ||
+            (size_t)snprintf(name, sizeof(name), "h.%s", abi->helper_names[i]) >= sizeof(name))
+            return -1;
+        wasm_mb_import_func(mb, "kiln", name, abi->type_helper);
+    }
+    wasm_buf_name(&mb->imports, "kiln");
+    wasm_buf_name(&mb->imports, "scratch");
+    wasm_buf_byte(&mb->imports, 0x03); /* global import (5.5.5): i32, immutable */
+    wasm_buf_byte(&mb->imports, WASM_I32);
+    wasm_buf_byte(&mb->imports, 0x00);
+    mb->nimports++;
+    abi->scratch_global = 0;
+    return mb->failed ? -1 : 0;
+}
+
 int wasm_emit_module_init(WasmModuleBuilder *mb, WasmABI *abi, const WasmModuleOptions *opt)
 {
     static const uint8_t tb_p[] = {WASM_I32, WASM_I64};
@@ -812,6 +867,8 @@ int wasm_emit_module_init(WasmModuleBuilder *mb, WasmABI *abi, const WasmModuleO
     wasm_mb_import_memory(mb, "env", "memory", opt->mem_min_pages, opt->mem_max_pages,
                           opt->shared_memory);
     abi->table = wasm_mb_import_table(mb, "env", "__indirect_function_table", 0, -1);
+    if (abi->import_calls && import_runtime(mb, abi))
+        return WASM_EMIT_EINVAL;
     WasmBuf ver; /* custom section "kiln.abi": u32 ABI version */
     wasm_buf_init(&ver);
     wasm_buf_u32(&ver, WASM_ABI_VERSION);

@@ -1,0 +1,325 @@
+/* bundle-format.c - AOT bundle file format (see bundle-format.h): the
+ * parser (used on untrusted files: every length and count is
+ * checked before use) and the writer of the two custom sections. */
+#include "exec/bundle-format.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "exec/tb-key.h"
+#include "riscv/translate.h"
+
+uint64_t bundle_check_hash(const void *bytes, size_t len)
+{
+    uint8_t l[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
+    return tb_hash_update(tb_hash_update(BUNDLE_CHECK_INIT, l, 4), bytes, len);
+}
+
+/* ---- little-endian reading/writing ---- */
+
+static uint64_t rd(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static void wr(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Fixed header layout: (field, bytes) in file order after the magic. */
+#define BUNDLE_HEADER_FIELDS(X)                                                                    \
+    X(format_version, 4)                                                                           \
+    X(wasm_abi_version, 4)                                                                         \
+    X(abi_hash, 8)                                                                                 \
+    X(kernel_hash, 8)                                                                              \
+    X(bios_hash, 8)                                                                                \
+    X(code_len, 8)                                                                                 \
+    X(code_hash, 8)                                                                                \
+    X(index_hash, 8)                                                                               \
+    X(nentries, 4)                                                                                 \
+    X(nfuncs, 4)                                                                                   \
+    X(opt_level, 4)                                                                                \
+    X(profile_entries, 4)                                                                          \
+    X(profile_execs, 8)
+
+#define X(field, n) +n
+_Static_assert(8 + 0 BUNDLE_HEADER_FIELDS(X) + 8 == BUNDLE_HEADER_SIZE, "header layout");
+#undef X
+
+static void header_encode(const BundleHeader *h, uint8_t out[BUNDLE_HEADER_SIZE])
+{
+    uint8_t *p = out;
+    memcpy(p, BUNDLE_MAGIC, 8);
+    p += 8;
+#define X(field, n)                                                                                \
+    wr(p, h->field, n);                                                                            \
+    p += n;
+    BUNDLE_HEADER_FIELDS(X)
+#undef X
+    wr(p, tb_hash_bytes(out, (size_t)(p - out)), 8);
+}
+
+static void header_decode(const uint8_t *p, BundleHeader *h)
+{
+    p += 8;
+#define X(field, n)                                                                                \
+    h->field = (__typeof__(h->field))rd(p, n);                                                     \
+    p += n;
+    BUNDLE_HEADER_FIELDS(X)
+#undef X
+}
+
+static void entry_encode(const BundleEntry *e, uint8_t *p)
+{
+    wr(p, e->hash, 8);
+    wr(p + 8, e->check, 8);
+    wr(p + 16, e->flags, 4);
+    wr(p + 20, e->size, 2);
+    wr(p + 22, e->ninsns, 2);
+    wr(p + 24, e->func, 4);
+}
+
+static void entry_decode(const uint8_t *p, BundleEntry *e)
+{
+    e->hash = rd(p, 8);
+    e->check = rd(p + 8, 8);
+    e->flags = (uint32_t)rd(p + 16, 4);
+    e->size = (uint16_t)rd(p + 20, 2);
+    e->ninsns = (uint16_t)rd(p + 22, 2);
+    e->func = (uint32_t)rd(p + 24, 4);
+}
+
+int bundle_entry_cmp(const BundleEntry *a, const BundleEntry *b)
+{
+    if (a->hash != b->hash)
+        return a->hash < b->hash ? -1 : 1;
+    if (a->flags != b->flags)
+        return a->flags < b->flags ? -1 : 1;
+    if (a->size != b->size)
+        return a->size < b->size ? -1 : 1;
+    return 0;
+}
+
+const BundleEntry *bundle_find(const BundleView *v, uint64_t hash, uint32_t flags, uint32_t size)
+{
+    BundleEntry key = {.hash = hash, .flags = flags, .size = (uint16_t)size};
+    if (size > UINT16_MAX)
+        return NULL;
+    size_t lo = 0, hi = v->hdr.nentries;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = bundle_entry_cmp(&v->entries[mid], &key);
+        if (!c)
+            return &v->entries[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* ---- parser ---- */
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* LEB128 u32 at *pos (< end); advances.  -1 if malformed or truncated. */
+static int leb_u32(const uint8_t *d, size_t end, size_t *pos, uint32_t *out)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 35; shift += 7) {
+        if (*pos >= end)
+            return -1;
+        uint8_t b = d[(*pos)++];
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            if (v > UINT32_MAX)
+                return -1;
+            *out = (uint32_t)v;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+typedef struct Section {
+    size_t start;        /* offset of the id byte */
+    size_t payload, len; /* custom payload (after the name) */
+} Section;
+
+int bundle_parse(const uint8_t *d, size_t len, BundleView *out, char *err, size_t errlen)
+{
+    static const uint8_t wasm_magic[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+    memset(out, 0, sizeof(*out));
+    if (len < 8 || memcmp(d, wasm_magic, 8))
+        return fail(err, errlen, "not a Wasm module (bad magic or version)");
+    /* Walk every section; remember the custom sections that are ours. */
+    Section hdr = {0}, idx = {0};
+    int nhdr = 0, nidx = 0, last = -1, prev = -1; /* which of ours the last two sections were */
+    size_t pos = 8;
+    while (pos < len) {
+        size_t start = pos;
+        uint8_t id = d[pos++];
+        uint32_t size;
+        if (leb_u32(d, len, &pos, &size) || size > len - pos)
+            return fail(err, errlen, "truncated: section at offset %zu runs past the end", start);
+        size_t end = pos + size;
+        int ours = 0;
+        if (id == 0) {
+            uint32_t nlen;
+            if (leb_u32(d, end, &pos, &nlen) || nlen > end - pos)
+                return fail(err, errlen, "corrupt custom section name at offset %zu", start);
+            const char *name = (const char *)d + pos;
+            pos += nlen;
+            Section s = {start, pos, end - pos};
+            if (nlen == strlen(BUNDLE_SEC_HEADER) && !memcmp(name, BUNDLE_SEC_HEADER, nlen)) {
+                hdr = s;
+                nhdr++;
+                ours = 1;
+            } else if (nlen == strlen(BUNDLE_SEC_INDEX) && !memcmp(name, BUNDLE_SEC_INDEX, nlen)) {
+                idx = s;
+                nidx++;
+                ours = 2;
+            }
+        }
+        prev = last;
+        last = ours;
+        pos = end;
+    }
+    if (!nhdr)
+        return fail(err, errlen, "no %s section (not a Kiln bundle, or truncated)",
+                    BUNDLE_SEC_HEADER);
+    if (!nidx)
+        return fail(err, errlen, "no %s section (truncated?)", BUNDLE_SEC_INDEX);
+    if (nhdr > 1 || nidx > 1 || prev != 1 || last != 2)
+        return fail(err, errlen, "bundle sections are not the last two sections, once each");
+    if (hdr.len != BUNDLE_HEADER_SIZE || memcmp(d + hdr.payload, BUNDLE_MAGIC, 8))
+        return fail(err, errlen, "bad bundle header (magic or size)");
+    const uint8_t *hp = d + hdr.payload;
+    if (rd(hp + BUNDLE_HEADER_SIZE - 8, 8) != tb_hash_bytes(hp, BUNDLE_HEADER_SIZE - 8))
+        return fail(err, errlen, "bundle header checksum mismatch (corrupt header)");
+    BundleHeader *h = &out->hdr;
+    header_decode(hp, h);
+    if (h->format_version != BUNDLE_FORMAT_VERSION)
+        return fail(err, errlen, "bundle format version %u, this runtime reads version %u",
+                    h->format_version, BUNDLE_FORMAT_VERSION);
+    if (h->code_len != hdr.start)
+        return fail(err, errlen, "module size %llu in the header, %zu in the file",
+                    (unsigned long long)h->code_len, hdr.start);
+    if (h->code_hash != tb_hash_bytes(d, hdr.start))
+        return fail(err, errlen, "module code checksum mismatch (corrupt code)");
+    if (h->nentries > BUNDLE_MAX_ENTRIES || (uint64_t)h->nentries * BUNDLE_ENTRY_SIZE != idx.len)
+        return fail(err, errlen, "index holds %zu bytes, header says %u entries", idx.len,
+                    h->nentries);
+    if (h->index_hash != tb_hash_bytes(d + idx.payload, idx.len))
+        return fail(err, errlen, "index checksum mismatch (corrupt index)");
+    out->entries = malloc((h->nentries ? h->nentries : 1) * sizeof(BundleEntry));
+    if (!out->entries)
+        return fail(err, errlen, "out of memory for %u index entries", h->nentries);
+    for (uint32_t i = 0; i < h->nentries; i++) {
+        BundleEntry *e = &out->entries[i];
+        entry_decode(d + idx.payload + (size_t)i * BUNDLE_ENTRY_SIZE, e);
+        const char *bad = NULL;
+        if (e->func >= h->nfuncs)
+            bad = "function out of range";
+        else if (!e->ninsns || e->ninsns > RV_TB_MAX_INSNS || e->size < 2u * e->ninsns ||
+                 e->size > 4u * e->ninsns)
+            bad = "bad size or instruction count";
+        else if (i && bundle_entry_cmp(&out->entries[i - 1], e) >= 0)
+            bad = "not sorted or duplicated";
+        if (bad) {
+            bundle_view_free(out);
+            return fail(err, errlen, "index entry %u: %s", i, bad);
+        }
+    }
+    return 0;
+}
+
+void bundle_view_free(BundleView *v)
+{
+    free(v->entries);
+    v->entries = NULL;
+}
+
+/* ---- writer ---- */
+
+static size_t leb_len(uint32_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static uint8_t *put_leb(uint8_t *p, uint32_t v)
+{
+    do {
+        uint8_t b = v & 0x7f;
+        v >>= 7;
+        *p++ = b | (v ? 0x80 : 0);
+    } while (v);
+    return p;
+}
+
+/* Append a custom section named name with payload[0..n). */
+static int append_custom(uint8_t **out, size_t *outlen, const char *name, const uint8_t *payload,
+                         size_t n)
+{
+    size_t nl = strlen(name);
+    size_t body = leb_len((uint32_t)nl) + nl + n;
+    if (body > UINT32_MAX)
+        return -1;
+    size_t total = 1 + leb_len((uint32_t)body) + body;
+    uint8_t *buf = realloc(*out, *outlen + total);
+    if (!buf)
+        return -1;
+    *out = buf;
+    uint8_t *p = buf + *outlen;
+    *p++ = 0;
+    p = put_leb(p, (uint32_t)body);
+    p = put_leb(p, (uint32_t)nl);
+    memcpy(p, name, nl);
+    p += nl;
+    if (n)
+        memcpy(p, payload, n);
+    *outlen += total;
+    return 0;
+}
+
+int bundle_write_sections(BundleHeader *hdr, const BundleEntry *e, uint32_t n, const uint8_t *code,
+                          size_t code_len, uint8_t **out, size_t *outlen)
+{
+    uint8_t *index = malloc((size_t)n * BUNDLE_ENTRY_SIZE + 1);
+    if (!index)
+        return -1;
+    for (uint32_t i = 0; i < n; i++)
+        entry_encode(&e[i], index + (size_t)i * BUNDLE_ENTRY_SIZE);
+    hdr->format_version = BUNDLE_FORMAT_VERSION;
+    hdr->nentries = n;
+    hdr->code_len = code_len;
+    hdr->code_hash = tb_hash_bytes(code, code_len);
+    hdr->index_hash = tb_hash_bytes(index, (size_t)n * BUNDLE_ENTRY_SIZE);
+    uint8_t h[BUNDLE_HEADER_SIZE];
+    header_encode(hdr, h);
+    int rc = append_custom(out, outlen, BUNDLE_SEC_HEADER, h, sizeof(h));
+    if (!rc)
+        rc = append_custom(out, outlen, BUNDLE_SEC_INDEX, index, (size_t)n * BUNDLE_ENTRY_SIZE);
+    free(index);
+    return rc;
+}

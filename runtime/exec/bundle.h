@@ -1,0 +1,54 @@
+/* bundle.h - the runtime side of AOT bundles (--bundle FILE).
+ *
+ * bundle_open() reads and verifies a bundle once at boot (format, ABI,
+ * guest image, checksums: bundle-format.h), then under Emscripten compiles
+ * and instantiates its module once (platform/bundle-host.js), with the
+ * runtime's own slow paths and helpers as imports, and puts its functions
+ * in a contiguous range of table slots.  The dispatcher asks
+ * bundle_lookup() for every TB it translates; a hit (hash, second hash,
+ * flags, size and instruction count all equal) gives the table index of
+ * the block's compiled code, so it never runs on TCI.  Any problem with
+ * the file: ONE warning naming it, and the run continues without it.
+ * Natively there is no Wasm engine: the bundle is verified and looked up
+ * (the statistics show its would-be hits) but never run.
+ */
+#ifndef KILN_BUNDLE_H
+#define KILN_BUNDLE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct RVTBInfo;
+struct ExecStats;
+
+typedef struct BundleStats {
+    bool loaded;   /* verified (and instantiated where there is an engine) */
+    bool runnable; /* its code can run here (Emscripten build) */
+    uint32_t entries, funcs;
+    uint64_t bytes;
+    uint64_t lookups, hits, misses, check_failed; /* per translated TB */
+    uint64_t load_ns, compile_ns;                 /* read+verify; engine compile+instantiate */
+} BundleStats;
+
+/* Load path for a guest whose kernel (and firmware: NULL or "none" for
+ * none) are these files.  Returns true if the bundle is in use; false
+ * after one warning on stderr. */
+bool bundle_open(const char *path, const char *kernel, const char *bios);
+void bundle_close(void);
+
+/* Table index of the bundle's code for the TB just translated from
+ * info (flags, bytes, size, ninsns), or 0 (miss, or not runnable here). */
+uint32_t bundle_lookup(uint32_t flags, const struct RVTBInfo *info);
+
+/* True if fn (a TB's jit_fn) is bundle code. */
+extern uint32_t bundle_slot_base, bundle_slot_count;
+static inline bool bundle_owns(uint32_t fn)
+{
+    return fn - bundle_slot_base < bundle_slot_count;
+}
+
+const BundleStats *bundle_stats(void);
+/* The --stats lines about the bundle (nothing if none was given). */
+void bundle_print_stats(FILE *out, const struct ExecStats *st);
+
+#endif

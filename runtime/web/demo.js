@@ -1,0 +1,309 @@
+// demo.js - drives demo.html: downloads the kernel, the AOT bundle and the VM
+// snapshot (progress bars), starts the runtime worker (kiln-worker-main.js),
+// wires the xterm.js terminal to the guest console (output from the worker,
+// keystrokes into the SharedArrayBuffer ring) and shows a live status line
+// (blocks per tier, guest MIPS) from the worker's 'stats' messages.
+// URL options:
+//   bundle=0     no AOT bundle (bundle=URL: another one)
+//   snapshot=0   cold boot, no snapshot restore (snapshot=URL: another one)
+//   append=STR   kernel command line (default: console=ttyS0 earlycon=sbi)
+//   kernel=URL   guest Image (default /guest/Image, tools/serve.py's mount)
+//   runtime=URL  kiln-worker.js (default /wasm/kiln-worker.js, tools/demo's mount)
+//   opts=STR     extra kiln options, space separated (e.g. --jit-threshold 100)
+// A bundle or snapshot that is not there (HTTP 404: not built yet) is left
+// out and the status line says so.  window.kilnDemo keeps state and timings
+// (ms since navigation start) for tests and tools/bench.
+'use strict';
+(function() {
+  const DEFAULT_BUNDLE = '/demo/shell.kbundle.wasm';
+  const DEFAULT_SNAPSHOT = '/demo/shell.snap';
+  const PROMPT = 'guest# ';
+
+  const params = new URLSearchParams(location.search);
+  const isOff = (v) => v === '0' || v === 'off' || v === 'false' || v === 'no';
+  // Optional file: null when switched off, else the URL (default or given).
+  function optionalUrl(name, dflt) {
+    const v = params.get(name);
+    if (v !== null && isOff(v))
+      return null;
+    return v && v !== '1' ? v : dflt;
+  }
+  const kernelUrl = params.get('kernel') || '/guest/Image';
+  const runtimeUrl = new URL(params.get('runtime') || '/wasm/kiln-worker.js', location.href).href;
+  const bundleUrl = optionalUrl('bundle', DEFAULT_BUNDLE);
+  const snapshotUrl = optionalUrl('snapshot', DEFAULT_SNAPSHOT);
+  const append = params.get('append') || 'console=ttyS0 earlycon=sbi';
+  const opts = (params.get('opts') || '').split(' ').filter((s) => s);
+
+  const state = window.kilnDemo = {
+    output: '',     // guest console text so far
+    stderr: [],     // the runtime's own lines (warnings, --stats)
+    stats: null,    // latest live counters (kiln-worker-main.js 'stats')
+    mips: 0,        // guest MIPS over the last stats period (0 when idle)
+    peakMips: 0,
+    files: {},      // kernel|bundle|snapshot -> {status: 'off'|'absent'|'loaded'|'failed', bytes, wire}
+    mode: null,     // 'cold boot' | 'cold boot + bundle' | 'snapshot' | 'snapshot + bundle'
+    times: {},      // ms since navigation start: downloaded, loaded, prompt, exit
+    prompt: false, exited: false, exitCode: null, error: null,
+    crossOriginIsolated: self.crossOriginIsolated,
+    term: null,     // the xterm.js Terminal
+    input: null,    // (string) -> bytes queued, once the worker runs
+    // The terminal's text, one string per line (xterm's buffer).
+    screen() {
+      const buf = state.term.buffer.active;
+      const lines = [];
+      for (let i = 0; i < buf.length; i++)
+        lines.push(buf.getLine(i).translateToString(true));
+      return lines;
+    },
+  };
+
+  const statusEl = document.getElementById('status');
+  const modeEl = document.getElementById('mode');
+  const logEl = document.getElementById('log');
+  let statusNote = 'loading'; // first status line (phase); counters follow
+
+  function renderStatus() {
+    let s = statusNote;
+    const st = state.stats;
+    if (st) {
+      s += `\nblocks executed: TCI ${fmtCount(st.execTci)} · JIT ${fmtCount(st.execJit)} · ` +
+           `bundle ${fmtCount(st.execBundle)} | translated ${fmtCount(st.tbsTranslated)} | ` +
+           `guest ${fmtCount(st.insns)} insns, ${state.mips.toFixed(1)} MIPS ` +
+           `(peak ${state.peakMips.toFixed(1)})`;
+    }
+    statusEl.textContent = s;
+  }
+  function status(s) {
+    statusNote = s;
+    renderStatus();
+  }
+  function fail(message) {
+    state.error = message;
+    statusEl.classList.add('error');
+    status('error: ' + message);
+    document.title = 'kiln demo: error';
+  }
+  function log(line) {
+    logEl.textContent += line + '\n';
+  }
+  function fmtCount(n) {
+    if (n >= 1e9)
+      return (n / 1e9).toFixed(2) + 'G';
+    if (n >= 1e6)
+      return (n / 1e6).toFixed(2) + 'M';
+    if (n >= 1e4)
+      return (n / 1e3).toFixed(1) + 'k';
+    return String(n);
+  }
+  function fmtBytes(n) {
+    return n >= 1e6 ? (n / 1e6).toFixed(2) + ' MB' : (n / 1e3).toFixed(0) + ' kB';
+  }
+  const secs = (ms) => (ms / 1000).toFixed(2) + ' s';
+
+  // --- downloads -----------------------------------------------------------
+  function bar(name) {
+    const el = document.getElementById('dl-' + name);
+    return {
+      el,
+      progress: el.querySelector('progress'),
+      info: el.querySelector('.info'),
+      set(cls, text, frac) {
+        el.className = 'dl ' + cls;
+        this.info.textContent = text;
+        this.info.title = text;
+        if (frac === null)
+          this.progress.removeAttribute('value'); // indeterminate
+        else
+          this.progress.value = frac;
+      },
+    };
+  }
+
+  // Fetches url into an ArrayBuffer, updating bar name as bytes arrive.
+  // The total is the uncompressed size: tools/serve.py's X-Kiln-Length when
+  // the response is gzipped (the reader yields decompressed bytes), else
+  // Content-Length.  optional: a 404 resolves to null (file not built).
+  async function download(name, url, optional) {
+    const b = bar(name);
+    const file = state.files[name] = {status: 'loading', url, bytes: 0, wire: 0};
+    b.set('loading', 'connecting', 0);
+    const resp = await fetch(url);
+    if (!resp.ok) {
+      if (optional && resp.status === 404) {
+        file.status = 'absent';
+        b.set('absent', 'not built', 0);
+        return null;
+      }
+      file.status = 'failed';
+      b.set('failed', `HTTP ${resp.status}`, 0);
+      throw new Error(`fetching ${url}: HTTP ${resp.status}`);
+    }
+    const h = resp.headers;
+    file.encoding = h.get('Content-Encoding') || 'identity';
+    const total = Number(h.get('X-Kiln-Length') || (h.get('Content-Encoding') ? 0 : h.get('Content-Length')) || 0);
+    const reader = resp.body.getReader();
+    const chunks = [];
+    let got = 0;
+    for (;;) {
+      const {done, value} = await reader.read();
+      if (done)
+        break;
+      chunks.push(value);
+      got += value.length;
+      b.set('loading', total ? `${fmtBytes(got)} / ${fmtBytes(total)}` : fmtBytes(got),
+            total ? Math.min(1, got / total) : null);
+    }
+    const data = new Uint8Array(got);
+    let off = 0;
+    for (const c of chunks) {
+      data.set(c, off);
+      off += c.length;
+    }
+    // Bytes on the wire: the resource timing entry once there, else the
+    // compressed Content-Length, else the body size.
+    const entry = performance.getEntriesByName(new URL(url, location.href).href).pop();
+    const clen = Number(h.get('Content-Length') || 0);
+    file.status = 'loaded';
+    file.bytes = got;
+    file.wire = entry && entry.encodedBodySize ? entry.encodedBodySize : clen || got;
+    file.ms = performance.now();
+    const gz = file.wire < got ? ` (${fmtBytes(file.wire)} sent)` : '';
+    b.set('loaded', `${fmtBytes(got)}${gz}`, 1);
+    return data.buffer;
+  }
+
+  function skip(name, why) {
+    state.files[name] = {status: 'off'};
+    bar(name).set('off', why, 0);
+    return Promise.resolve(null);
+  }
+
+  // --- terminal --------------------------------------------------------------
+  const term = state.term = new Terminal({
+    cursorBlink: true, fontSize: 14, scrollback: 5000, convertEol: false,
+    fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace',
+    theme: {background: '#000000'},
+  });
+  const fit = new FitAddon.FitAddon();
+  term.loadAddon(fit);
+  term.open(document.getElementById('terminal'));
+  fit.fit();
+  window.addEventListener('resize', () => fit.fit());
+  term.focus();
+
+  const ring = self.crossOriginIsolated ? KilnRing.create(4096) : null;
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  let pendingInput = []; // typed before the worker runs, sent at start
+  state.input = (s) => {
+    const bytes = encoder.encode(s);
+    return ring ? ring.write(bytes) : 0;
+  };
+  term.onData((s) => {
+    if (!ring)
+      return;
+    if (!state.running) {
+      pendingInput.push(s);
+      return;
+    }
+    state.input(s);
+  });
+
+  // --- the run ---------------------------------------------------------------
+  async function main() {
+    if (!self.crossOriginIsolated)
+      log('page is not cross-origin isolated (COOP/COEP headers missing): no keyboard input');
+    status('downloading');
+    const [kernel, bundle, snapshot] = await Promise.all([
+      download('kernel', kernelUrl, false),
+      bundleUrl ? download('bundle', bundleUrl, true) : skip('bundle', 'off (?bundle=0)'),
+      snapshotUrl ? download('snapshot', snapshotUrl, true) : skip('snapshot', 'off (?snapshot=0)'),
+    ]);
+    state.times.downloaded = performance.now();
+
+    const args = ['--kernel', '/Image', '--append', append, '--stats'];
+    const files = [];
+    const transfer = [kernel];
+    if (bundle) {
+      files.push({path: '/demo/bundle.kbundle.wasm', data: bundle});
+      transfer.push(bundle);
+      args.push('--bundle', '/demo/bundle.kbundle.wasm');
+    }
+    if (snapshot) {
+      files.push({path: '/demo/shell.snap', data: snapshot});
+      transfer.push(snapshot);
+      args.push('--restore', '/demo/shell.snap');
+    }
+    args.push(...opts);
+    state.args = args;
+    state.mode = (snapshot ? 'snapshot' : 'cold boot') + (bundle ? ' + bundle' : '');
+    const missing = [];
+    for (const n of ['bundle', 'snapshot'])
+      if (state.files[n].status === 'absent')
+        missing.push(`no ${n}: not built`);
+      else if (state.files[n].status === 'off')
+        missing.push(`${n} off`);
+    modeEl.textContent = state.mode + (missing.length ? ` (${missing.join(', ')})` : '');
+    status(`${state.mode}: starting the runtime` + (missing.length ? ` (${missing.join(', ')})` : ''));
+
+    const worker = new Worker('kiln-worker-main.js');
+    worker.onerror = (e) => fail('worker: ' + (e.message || e));
+    let lastStats = null; // {ms, insns} of the previous 'stats' message
+    worker.onmessage = (ev) => {
+      const m = ev.data;
+      switch (m.type) {
+      case 'loaded':
+        state.times.loaded = performance.now();
+        state.running = true;
+        for (const s of pendingInput)
+          state.input(s);
+        pendingInput = [];
+        status(`${state.mode}: runtime loaded in ${m.ms.toFixed(0)} ms; ` +
+               (snapshot ? 'restoring' : 'booting Linux'));
+        break;
+      case 'out': {
+        term.write(m.bytes);
+        state.output += decoder.decode(m.bytes, {stream: true});
+        if (!state.prompt && state.output.includes(PROMPT)) {
+          state.prompt = true;
+          state.times.prompt = performance.now();
+          document.title = 'kiln demo: ready';
+          status(`${state.mode}: shell ready ${secs(state.times.prompt)} after page load ` +
+                 `(downloads ${secs(state.times.downloaded)}, runtime ${secs(state.times.loaded)})` +
+                 (missing.length ? ` — ${missing.join(', ')}` : ''));
+        }
+        break;
+      }
+      case 'stats':
+        if (lastStats && m.ms > lastStats.ms)
+          state.mips = (m.stats.insns - lastStats.insns) / ((m.ms - lastStats.ms) * 1000);
+        state.peakMips = Math.max(state.peakMips, state.mips);
+        lastStats = {ms: m.ms, insns: m.stats.insns};
+        state.stats = m.stats;
+        renderStatus();
+        break;
+      case 'stdout':
+      case 'stderr':
+        state.stderr.push(m.line);
+        log(m.line);
+        break;
+      case 'exit':
+        state.exited = true;
+        state.exitCode = m.code;
+        state.running = false;
+        state.times.exit = performance.now();
+        document.title = 'kiln demo: exit ' + m.code;
+        status(`${statusNote}\nguest powered off (exit ${m.code}); reload the page to boot again`);
+        break;
+      case 'error':
+        fail(m.message);
+        break;
+      }
+    };
+    worker.postMessage({type: 'start', runtime: runtimeUrl, kernel, args, files,
+                        input: ring ? ring.buffer : undefined}, transfer);
+  }
+
+  main().catch((e) => fail(String((e && e.stack) || e)));
+})();

@@ -1,0 +1,137 @@
+// kiln-worker-main.js - the Web Worker that runs Kiln in a browser (see
+// docs/web.md).  Protocol, page -> worker (once):
+//   {type: 'start', runtime: absolute URL of kiln-worker.js,
+//    kernel: ArrayBuffer (the guest Image), args: argv after the program
+//    name (e.g. ['--kernel', '/Image', '--append', '...', '--stats']),
+//    kernelPath: where to put the kernel in MEMFS (default '/Image'),
+//    files: optional [{path, data: ArrayBuffer}] also put into MEMFS
+//    (e.g. an AOT bundle or a snapshot named by args),
+//    input: SharedArrayBuffer of a KilnRing, or absent (no console input)}
+// worker -> page:
+//   {type: 'loaded', ms}            runtime compiled and initialised
+//   {type: 'out', bytes: Uint8Array} guest console output, in order
+//   {type: 'stderr', line}          the runtime's stderr (warnings, --stats)
+//   {type: 'stdout', line}          the runtime's own stdout (e.g. --help)
+//   {type: 'stats', ms, stats}      live counters, every STATS_MS while the
+//                                   guest runs (Module.kilnStats(): insns,
+//                                   execTci, execJit, execBundle,
+//                                   tbsTranslated, jitAvoided; ms: worker clock)
+//   {type: 'exit', code, ms}        main returned: the guest's exit status
+//   {type: 'error', message}        the runtime could not start or crashed
+// The runtime loop is synchronous: once main runs, this worker handles no
+// more messages, so console input arrives through the shared ring, and
+// output is posted straight from the loop (batched, see flushOut).
+'use strict';
+
+const OUT_BATCH_BYTES = 4096; // post console output at this size...
+const OUT_BATCH_MS = 16;      // ...or when the oldest pending byte is this old
+const STATS_MS = 500;         // period of 'stats' messages during the run
+// Order of the doubles at kiln_web_stats() (runtime/platform/web-stats.c).
+const STATS_NAMES = ['insns', 'execTci', 'execJit', 'execBundle', 'tbsTranslated', 'jitAvoided'];
+
+let started = false;
+
+self.onmessage = (ev) => {
+  const msg = ev.data;
+  if (!msg || msg.type !== 'start' || started)
+    return;
+  started = true;
+  run(msg).catch((e) => {
+    self.postMessage({type: 'error', message: String((e && e.stack) || e)});
+  });
+};
+
+async function run(msg) {
+  const t0 = performance.now();
+  importScripts(new URL('kiln-ring.js', self.location.href).href);
+  importScripts(msg.runtime);
+  const ring = msg.input ? new KilnRing(msg.input) : null;
+
+  let pending = [];   // Uint8Arrays not yet posted
+  let pendingBytes = 0;
+  let pendingSince = 0;
+  let statsAt = 0;
+  function flushOut() {
+    if (!pendingBytes)
+      return;
+    const bytes = new Uint8Array(pendingBytes);
+    let off = 0;
+    for (const p of pending) {
+      bytes.set(p, off);
+      off += p.length;
+    }
+    pending = [];
+    pendingBytes = 0;
+    self.postMessage({type: 'out', bytes}, [bytes.buffer]);
+  }
+
+  let mod = null;
+  mod = await createKiln({
+    noInitialRun: true,
+    // kiln-worker.wasm sits beside kiln-worker.js, not beside this script.
+    locateFile: (path) => new URL(path, msg.runtime).href,
+    print: (line) => {
+      flushOut();
+      self.postMessage({type: 'stdout', line});
+    },
+    printErr: (line) => {
+      flushOut(); // keep stderr ordered after the console output before it
+      self.postMessage({type: 'stderr', line});
+    },
+    // kiln-host.js, non-Node path: every console write, as a fresh copy.
+    kilnConsoleOut: (bytes) => {
+      const now = performance.now();
+      if (!pendingBytes)
+        pendingSince = now;
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (pendingBytes >= OUT_BATCH_BYTES || now - pendingSince >= OUT_BATCH_MS)
+        flushOut();
+    },
+    // Polled by the runtime loop (also while the guest idles), so it is
+    // also where output that stopped growing gets posted.
+    kilnConsoleIn: (max) => {
+      const now = performance.now();
+      if (pendingBytes && now - pendingSince >= OUT_BATCH_MS)
+        flushOut();
+      if (now - statsAt >= STATS_MS && mod && mod.kilnStats) {
+        statsAt = now;
+        const stats = mod.kilnStats();
+        if (stats)
+          self.postMessage({type: 'stats', ms: now, stats});
+      }
+      return ring ? ring.read(max) : null;
+    },
+  });
+  // Live counters of the running guest (null when none runs or the build
+  // lacks web-stats.c); read while main runs, e.g. from kilnConsoleIn.
+  mod.kilnStats = () => {
+    if (typeof mod._kiln_web_stats !== 'function')
+      return null;
+    const at = mod._kiln_web_stats() >> 3;
+    const heap = mod.HEAPF64 || new Float64Array(mod.HEAPU8.buffer);
+    if (!heap[at])
+      return null;
+    const stats = {};
+    STATS_NAMES.forEach((name, i) => { stats[name] = heap[at + 1 + i]; });
+    return stats;
+  };
+  self.postMessage({type: 'loaded', ms: performance.now() - t0});
+
+  const kernelPath = msg.kernelPath || '/Image';
+  mod.FS.writeFile(kernelPath, new Uint8Array(msg.kernel));
+  for (const f of msg.files || []) {
+    const dir = f.path.slice(0, f.path.lastIndexOf('/'));
+    if (dir)
+      mod.FS.mkdirTree(dir);
+    mod.FS.writeFile(f.path, new Uint8Array(f.data));
+  }
+  msg.kernel = msg.files = null; // MEMFS holds its own copies
+  let code;
+  try {
+    code = mod.callMain(msg.args); // returns the exit status (EXIT_RUNTIME)
+  } finally {
+    flushOut();
+  }
+  self.postMessage({type: 'exit', code, ms: performance.now() - t0});
+}

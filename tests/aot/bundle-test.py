@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""bundle-test.py - AOT bundles (aot-tool bundle, kiln --bundle), suite 'aot'.
+
+Cases (one per meson test):
+  determinism  bundling the same profile twice gives identical bytes; the
+               bundle validates (wasm-validate) and `aot-tool inspect` reads it
+  corrupt      truncations at many offsets, bit flips in the header, index and
+               code, wrong format/ABI version, another guest image: natively
+               every one gives exactly ONE warning naming the file and the
+               guest still reaches its marker; a few of them also under Node
+  diff         guest hello under Node with TCI only, with every block JIT-ed
+               (--jit-threshold 1) and with the bundle: identical console output
+  hitrate      boot under Node with the bundle of the sample profile
+               (profiles/hello.prof): >= 90% of executed blocks ran bundle code
+               (from --stats); the JIT compiled no block the bundle had
+  fuzz         a short libFuzzer run of the bundle parser
+"""
+import argparse
+import os
+import random
+import re
+import struct
+import subprocess
+import sys
+
+APPEND = "console=ttyS0 earlycon=sbi panic=-1 guest.run=hello"
+MARKER = b"guest: done hello"
+HEADER_SEC = b"kiln.bundle"
+INDEX_SEC = b"kiln.bundle.index"
+HEADER_SIZE = 96
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def fnv1a64(data, h=0xCBF29CE484222325):
+    for b in data:
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def leb(data, pos):
+    v = shift = 0
+    while True:
+        b = data[pos]
+        pos += 1
+        v |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return v, pos
+
+
+def sections(data):
+    """[(id, start, payload_start, end, name)] of a Wasm module."""
+    out, pos = [], 8
+    while pos < len(data):
+        start = pos
+        sid = data[pos]
+        size, pos = leb(data, pos + 1)
+        end = pos + size
+        name = None
+        if sid == 0:
+            nlen, p = leb(data, pos)
+            name = bytes(data[p:p + nlen])
+            pos = p + nlen
+        out.append((sid, start, pos, end, name))
+        pos = end
+    return out
+
+
+def our_sections(data):
+    hdr = idx = None
+    for s in sections(data):
+        if s[4] == HEADER_SEC:
+            hdr = s
+        elif s[4] == INDEX_SEC:
+            idx = s
+    return hdr, idx
+
+
+def patch_header(data, off, fmt, value):
+    """Set a header field (offset from the header payload) and fix the checksum."""
+    data = bytearray(data)
+    hdr, _ = our_sections(data)
+    p = hdr[2]
+    struct.pack_into(fmt, data, p + off, value)
+    struct.pack_into("<Q", data, p + HEADER_SIZE - 8, fnv1a64(data[p:p + HEADER_SIZE - 8]))
+    return bytes(data)
+
+
+class Ctx:
+    def __init__(self, a):
+        self.a = a
+        self.image = os.path.join(a.guest_dir, "Image")
+        if not os.path.exists(self.image):
+            self.image = os.path.join(a.fallback_dir, "Image")
+        os.makedirs(a.work_dir, exist_ok=True)
+        self.kiln_js = os.path.join(a.wasm_build, "runtime", "kiln.js")
+
+    def path(self, name):
+        return os.path.join(self.a.work_dir, name)
+
+    def run(self, cmd, timeout=600, env=None):
+        return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=timeout, env=env)
+
+    def bundle(self, prof, out, *extra):
+        p = self.run([self.a.aot_tool, "bundle", prof, "-o", out] + list(extra))
+        if p.returncode:
+            fail(f"aot-tool bundle {prof} failed ({p.returncode}): {p.stderr.decode()}")
+        with open(out, "rb") as f:
+            return f.read()
+
+    def sample_bundle(self):
+        out = self.path(f"bundle-hello-{self.a.case}.kbundle.wasm")
+        prof = os.path.join(self.a.source_root, "profiles", "hello.prof")
+        if not os.path.exists(prof):
+            fail(f"no sample profile {prof}")
+        return out, self.bundle(prof, out)
+
+    def guest_args(self, *extra):
+        return ["run", "--kernel", self.image, "--append", APPEND, "--deterministic"] + list(extra)
+
+    def native(self, *extra):
+        return self.run([self.a.kiln] + self.guest_args(*extra), timeout=300)
+
+    def node(self, *extra):
+        if not os.path.exists(self.kiln_js):
+            fail(f"no Wasm build at {self.a.wasm_build} (kiln.js): build it with "
+                 "meson setup --cross-file cross/emscripten.ini DIR && ninja -C DIR, "
+                 "and configure this build with -Dwasm_build=DIR")
+        env = dict(os.environ, KILN_WASM_BUILD=self.a.wasm_build)
+        return self.run([self.a.node, self.a.kiln_node] + self.guest_args(*extra), timeout=600,
+                        env=env)
+
+
+def case_determinism(c):
+    out, b1 = c.sample_bundle()
+    b2 = c.bundle(os.path.join(c.a.source_root, "profiles", "hello.prof"),
+                  c.path("bundle-hello-determinism-2.kbundle.wasm"))
+    if b1 != b2:
+        fail(f"two bundles of the same profile differ ({len(b1)} vs {len(b2)} bytes)")
+    p = c.run([c.a.wasm_validate, out])
+    if p.returncode:
+        fail(f"wasm-validate rejects the bundle: {p.stdout.decode()}{p.stderr.decode()}")
+    p = c.run([c.a.aot_tool, "inspect", out])
+    text = p.stdout.decode()
+    if p.returncode or "kiln bundle, version 1" not in text or "matches" not in text:
+        fail(f"aot-tool inspect: rc {p.returncode}\n{text}{p.stderr.decode()}")
+    m = re.search(r"blocks: (\d+)", text)
+    if not m or int(m.group(1)) < 1000:
+        fail(f"inspect shows too few blocks:\n{text}")
+    print(f"ok: {len(b1)} bytes, identical twice, valid; {m.group(0)}")
+
+
+def check_one_warning(c, p, path, what):
+    err = p.stderr.decode(errors="replace")
+    warns = [l for l in err.splitlines() if "warning" in l]
+    if len(warns) != 1 or path not in warns[0] or "bundle" not in warns[0]:
+        fail(f"{what}: expected one warning naming {path}, got:\n{err}")
+    if MARKER not in p.stdout or p.returncode != 0:
+        fail(f"{what}: the guest did not boot correctly (rc {p.returncode})\n{err[-2000:]}")
+
+
+def corrupt_variants(good):
+    hdr, idx = our_sections(good)
+    rnd = random.Random(4)
+    v = []
+    # truncations: everywhere in the (small) custom sections, sampled in the code
+    for n in sorted(set([0, 4, 8, 9, 100, len(good) // 2, hdr[1], hdr[1] + 1, hdr[2] + 40,
+                         idx[1] - 1, idx[1], idx[1] + 3, idx[2] + 28 * 3 + 5, len(good) - 1] +
+                        [rnd.randrange(8, len(good)) for _ in range(10)])):
+        v.append((f"truncated at {n}", good[:n]))
+    for name, lo, hi in (("header", hdr[2], hdr[3]), ("index", idx[2], idx[3]),
+                         ("code", 8, hdr[1])):
+        for _ in range(6):
+            d = bytearray(good)
+            off = rnd.randrange(lo, hi)
+            d[off] ^= 1 << rnd.randrange(8)
+            v.append((f"bit flip in the {name} at {off}", bytes(d)))
+    v.append(("format version 2", patch_header(good, 8, "<I", 2)))
+    v.append(("wasm ABI version 99", patch_header(good, 12, "<I", 99)))
+    v.append(("another ABI hash", patch_header(good, 16, "<Q", 0x1234)))
+    v.append(("another kernel", patch_header(good, 24, "<Q", 0x5678)))
+    v.append(("a firmware image", patch_header(good, 32, "<Q", 0x9abc)))
+    v.append(("not a Wasm file", b"hello, world\n" * 10))
+    return v
+
+
+def case_corrupt(c):
+    _, good = c.sample_bundle()
+    variants = corrupt_variants(good)
+    for i, (what, data) in enumerate(variants):
+        path = c.path(f"bundle-bad-{i}.kbundle.wasm")
+        with open(path, "wb") as f:
+            f.write(data)
+        check_one_warning(c, c.native("--bundle", path), path, what + " (native)")
+    # Under Node: the real engine path with a few of them (each is a full boot).
+    picks = [i for i, (w, _) in enumerate(variants)
+             if w.startswith(("bit flip in the code", "another kernel", "wasm ABI"))][:3]
+    picks.append(0)
+    for i in picks:
+        path = c.path(f"bundle-bad-{i}.kbundle.wasm")
+        check_one_warning(c, c.node("--bundle", path), path, variants[i][0] + " (node)")
+    # Another guest image for real: the SMP kernel with the hello bundle.
+    smp = os.path.join(os.path.dirname(c.image), "Image-smp")
+    if os.path.exists(smp):
+        good_path = c.path("bundle-hello-corrupt.kbundle.wasm")
+        p = c.run([c.a.kiln, "run", "--kernel", smp, "--append", APPEND, "--deterministic",
+                   "--bundle", good_path], timeout=300)
+        check_one_warning(c, p, good_path, "bundle of Image used with Image-smp")
+        if "another guest image" not in p.stderr.decode():
+            fail("Image-smp: the warning does not say the guest image differs")
+    print(f"ok: {len(variants)} corrupt bundles natively, {len(picks)} under Node: one warning "
+          "each, guest boots")
+
+
+def console(p):
+    return p.stdout
+
+
+def case_diff(c):
+    path, _ = c.sample_bundle()
+    runs = {
+        "tci": c.node("--no-jit"),
+        "jit": c.node("--jit-threshold", "1"),
+        "bundle": c.node("--bundle", path, "--stats"),
+    }
+    for k, p in runs.items():
+        if p.returncode or MARKER not in p.stdout:
+            fail(f"{k}: no '{MARKER.decode()}' (rc {p.returncode})\n"
+                 f"{p.stderr.decode(errors='replace')[-2000:]}")
+    ref = console(runs["tci"])
+    for k in ("jit", "bundle"):
+        if console(runs[k]) != ref:
+            fail(f"console output with {k} differs from TCI-only")
+    if b"bundle executions 0\n" in runs["bundle"].stderr:
+        fail("the bundle run executed no bundle code")
+    print("ok: TCI, JIT and bundle give identical console output")
+
+
+def case_hitrate(c):
+    path, _ = c.sample_bundle()
+    p = c.node("--bundle", path, "--stats")
+    err = p.stderr.decode(errors="replace")
+    if p.returncode or MARKER not in p.stdout:
+        fail(f"boot with the bundle failed (rc {p.returncode})\n{err[-2000:]}")
+    if "warning" in err:
+        fail(f"unexpected warning:\n{err}")
+    m = re.search(r"bundle: executions (\d+) of (\d+) blocks executed", err)
+    if not m:
+        fail(f"no bundle statistics in --stats:\n{err}")
+    hits, total = int(m.group(1)), int(m.group(2))
+    rate = 100.0 * hits / total if total else 0.0
+    print(f"bundle executions {hits} of {total} ({rate:.1f}%)")
+    for line in err.splitlines():
+        if "bundle" in line or "tiers" in line:
+            print(line)
+    if rate < 90.0:
+        fail(f"bundle hit rate over executed blocks {rate:.1f}% < 90%")
+    print("ok")
+
+
+def case_fuzz(c):
+    if not c.a.fuzzer or not os.path.exists(c.a.fuzzer):
+        fail("no libFuzzer binary (clang with -fsanitize=fuzzer is needed)")
+    corpus = c.path("bundle-fuzz-corpus")
+    os.makedirs(corpus, exist_ok=True)
+    _, good = c.sample_bundle()
+    hdr, idx = our_sections(good)
+    # seed: a small valid bundle (a tiny module with our sections) from the sample's sections
+    with open(os.path.join(corpus, "sample-tail"), "wb") as f:
+        f.write(good[hdr[1]:hdr[1] + 200])
+    p = c.run([c.a.fuzzer, corpus, "-max_total_time=20", "-max_len=4096", "-seed=1"],
+              timeout=300)
+    if p.returncode:
+        fail(f"fuzzer failed:\n{p.stderr.decode(errors='replace')[-3000:]}")
+    print("ok: fuzzer ran 20 s without a finding")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--aot-tool", required=True)
+    ap.add_argument("--kiln", required=True)
+    ap.add_argument("--node", default="node")
+    ap.add_argument("--kiln-node", required=True)
+    ap.add_argument("--wasm-build", required=True)
+    ap.add_argument("--wasm-validate", default="wasm-validate")
+    ap.add_argument("--guest-dir", required=True)
+    ap.add_argument("--fallback-dir", required=True)
+    ap.add_argument("--source-root", required=True)
+    ap.add_argument("--work-dir", required=True)
+    ap.add_argument("--fuzzer", default="")
+    ap.add_argument("case", choices=["determinism", "corrupt", "diff", "hitrate", "fuzz"])
+    a = ap.parse_args()
+    c = Ctx(a)
+    globals()["case_" + a.case](c)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+// tests/web/demo.js - end-to-end test of the demo page (runtime/web/demo.html)
+// in headless Debian Chromium (playwright-core): serves the repo with
+// tools/serve.py (gzip on, like tools/demo), loads the page in one mode, waits
+// for the shell prompt in the xterm.js terminal (read from xterm's buffer),
+// types `uname -a` through the terminal and checks its output, and checks the
+// live status line shows block counts.  Keeps demo-MODE.png (screenshot) and
+// demo-MODE.log (console + runtime stderr) in --out-dir.
+//   demo.js --mode cold|bundle|snapshot --wasm-build DIR --image FILE
+//           --out-dir DIR [--demo-dir DIR (bundle/snapshot files, mounted at
+//           /demo)] [--timeout S] [--chromium PATH]
+// Modes: cold = ?bundle=0&snapshot=0; bundle = ?snapshot=0 (the bundle in
+// --demo-dir must be used: bundle executions > 0); snapshot = both (the
+// snapshot must be restored: no kernel boot messages before the prompt).
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const {spawn} = require('child_process');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+// query: the page's URL options; needs: files that must be in --demo-dir.
+const MODES = {
+  cold: {query: {bundle: '0', snapshot: '0'}, needs: [], mode: 'cold boot'},
+  bundle: {query: {snapshot: '0'}, needs: ['shell.kbundle.wasm'], mode: 'cold boot + bundle'},
+  snapshot: {query: {}, needs: ['shell.kbundle.wasm', 'shell.snap'], mode: 'snapshot + bundle'},
+};
+
+function fail(msg) {
+  process.stderr.write(`FAIL: ${msg}\n`);
+  process.exit(1);
+}
+
+function parseArgs(argv) {
+  const a = {mode: 'cold', wasmBuild: path.join(ROOT, 'build-wasm'), image: null, outDir: '.',
+             demoDir: null, timeout: 120, chromium: '/usr/bin/chromium'};
+  const names = {'--mode': 'mode', '--wasm-build': 'wasmBuild', '--image': 'image',
+                 '--out-dir': 'outDir', '--demo-dir': 'demoDir', '--timeout': 'timeout',
+                 '--chromium': 'chromium'};
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!(argv[i] in names) || i + 1 >= argv.length)
+      fail(`usage: demo.js ${Object.keys(names).map((n) => `[${n} X]`).join(' ')} (bad: ${argv[i]})`);
+    a[names[argv[i]]] = argv[i + 1];
+  }
+  a.timeout = Number(a.timeout);
+  if (!(a.mode in MODES))
+    fail(`--mode ${a.mode}: want one of ${Object.keys(MODES).join(', ')}`);
+  return a;
+}
+
+function findRuntime(where) {
+  for (const d of [path.join(where, 'runtime'), where]) {
+    if (fs.existsSync(path.join(d, 'kiln-worker.js')) && fs.existsSync(path.join(d, 'kiln-worker.wasm')))
+      return path.resolve(d);
+  }
+  fail(`no kiln-worker.js + kiln-worker.wasm in ${where}/runtime or ${where} (build the wasm tree: tools/test)`);
+}
+
+function startServer(mounts) {
+  const args = [path.join(ROOT, 'tools', 'serve.py'), '--port', '0'];
+  for (const [prefix, dir] of Object.entries(mounts))
+    args.push('--mount', `${prefix}=${dir}`);
+  return new Promise((resolve, reject) => {
+    const proc = spawn('python3', args, {stdio: ['ignore', 'pipe', 'inherit']});
+    let buf = '';
+    proc.stdout.on('data', (d) => {
+      buf += d;
+      const m = /kiln-serve: (http:\/\/\S+)/.exec(buf);
+      if (m)
+        resolve({proc, url: m[1]});
+    });
+    proc.on('exit', (code) => reject(new Error(`tools/serve.py exited (${code}) before listening`)));
+  });
+}
+
+class TestFailure extends Error {}
+
+async function main() {
+  const a = parseArgs(process.argv.slice(2));
+  const mode = MODES[a.mode];
+  const runtimeDir = findRuntime(a.wasmBuild);
+  if (!a.image || !fs.existsSync(a.image))
+    fail(`guest Image not found: ${a.image} (meson option guest_dir)`);
+  for (const f of mode.needs) {
+    if (!a.demoDir || !fs.existsSync(path.join(a.demoDir, f)))
+      fail(`mode ${a.mode} needs ${f} in --demo-dir (${a.demoDir})`);
+  }
+  if (!fs.existsSync(a.chromium))
+    fail(`${a.chromium} missing: tools/setup installs Debian's chromium`);
+  if (!fs.existsSync(path.join(ROOT, 'node_modules', 'xterm', 'lib', 'xterm.js')))
+    fail(`node_modules/xterm missing: run tools/setup (npm ci in ${ROOT})`);
+  let chromium;
+  try {
+    ({chromium} = require('playwright-core'));
+  } catch (e) {
+    fail(`playwright-core missing (${e.message}): run tools/setup (npm ci in ${ROOT})`);
+  }
+  fs.mkdirSync(a.outDir, {recursive: true});
+
+  const mounts = {'/wasm': runtimeDir, '/guest': path.dirname(path.resolve(a.image))};
+  // cold mode: an empty /demo, so nothing optional could be picked up.
+  const emptyDemo = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-demo-empty-'));
+  mounts['/demo'] = a.demoDir && mode.needs.length ? path.resolve(a.demoDir) : emptyDemo;
+  const server = await startServer(mounts);
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-demo-'));
+  let context = null;
+  const cleanup = async () => {
+    if (context)
+      await context.close().catch(() => {});
+    server.proc.kill();
+    fs.rmSync(profile, {recursive: true, force: true});
+    fs.rmSync(emptyDemo, {recursive: true, force: true});
+  };
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: a.chromium,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: {width: 1100, height: 900},
+    });
+    const page = context.pages()[0] || await context.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning')
+        pageErrors.push(`console.${m.type()}: ${m.text()}`);
+    });
+
+    const q = new URLSearchParams({kernel: `/guest/${path.basename(a.image)}`, ...mode.query});
+    const url = `${server.url}runtime/web/demo.html?${q}`;
+    console.log(`loading ${url}`);
+    const t0 = Date.now();
+    await page.goto(url);
+    const deadline = t0 + a.timeout * 1000;
+    const left = () => Math.max(1, deadline - Date.now());
+    const problems = [];
+    let promptLines = null;
+    let unameOut = null;
+    try {
+      // The prompt, read from the terminal itself (xterm's buffer).
+      await page.waitForFunction(() => {
+        const d = window.kilnDemo;
+        return d && (d.error || d.exited || d.screen().some((l) => l.startsWith('guest# ')));
+      }, null, {timeout: left(), polling: 100});
+      promptLines = await page.evaluate(() => window.kilnDemo.screen().length);
+      // Type through xterm (its textarea gets the key events, onData -> ring).
+      await page.click('#terminal');
+      await page.keyboard.type('uname -a', {delay: 5});
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => {
+        const d = window.kilnDemo;
+        const l = d.screen();
+        const i = l.findIndex((s) => s.startsWith('guest# uname -a'));
+        return d.error || d.exited || (i >= 0 && l.slice(i + 1).some((s) => s.startsWith('guest# ')));
+      }, null, {timeout: left(), polling: 100});
+      const lines = await page.evaluate(() => window.kilnDemo.screen());
+      const i = lines.findIndex((s) => s.startsWith('guest# uname -a'));
+      unameOut = lines.slice(i + 1).join('\n');
+      const re = /^Linux \S+ 6\.1\.\d+ .*riscv64$/m;
+      if (!re.test(unameOut))
+        problems.push(`uname -a output does not match ${re}: ${JSON.stringify(unameOut)}`);
+      // The status line: live counters arrive every 500 ms.
+      await page.waitForFunction(() => /blocks executed: TCI \S+ · JIT \S+ · bundle \S+.*MIPS/
+                                           .test(document.getElementById('status').textContent),
+                                 null, {timeout: left(), polling: 100});
+    } catch (e) {
+      problems.push(`timed out or failed waiting (${e.message.split('\n')[0]})`);
+    }
+    const wall = (Date.now() - t0) / 1000;
+    const st = await page.evaluate(() => {
+      const d = window.kilnDemo;
+      return d && {output: d.output, stderr: d.stderr, stats: d.stats, files: d.files, mode: d.mode,
+                   times: d.times, error: d.error, exited: d.exited, coi: d.crossOriginIsolated,
+                   status: document.getElementById('status').textContent};
+    });
+    const shot = path.join(a.outDir, `demo-${a.mode}.png`);
+    await page.screenshot({path: shot});
+    fs.writeFileSync(path.join(a.outDir, `demo-${a.mode}.log`),
+                     st ? `${st.output}\n--- stderr\n${st.stderr.join('\n')}\n--- status\n${st.status}\n` : 'no state\n');
+    console.log(`screenshot: ${shot}`);
+
+    if (!st) {
+      problems.push('demo page did not start (window.kilnDemo missing)');
+    } else {
+      if (!st.coi)
+        problems.push('page is not cross-origin isolated');
+      if (st.error)
+        problems.push(`page error: ${st.error}`);
+      if (st.exited)
+        problems.push('the runtime exited');
+      if (st.mode !== mode.mode)
+        problems.push(`page mode '${st.mode}', want '${mode.mode}'`);
+      const s = st.stats;
+      if (!s || !(s.execTci + s.execJit + s.execBundle > 0))
+        problems.push(`no live block counts: ${JSON.stringify(s)}`);
+      else if (a.mode !== 'cold' && !(s.execBundle > 0))
+        problems.push(`bundle not used: ${JSON.stringify(s)}`);
+      if (a.mode === 'snapshot' && /Linux version/.test(st.output))
+        problems.push('the kernel booted: the snapshot was not restored');
+      const t = st.times;
+      const sizes = Object.entries(st.files).map(([n, f]) => `${n} ${f.status}` +
+                                                   (f.bytes ? ` ${f.bytes} B (${f.wire} sent, ${f.encoding})` : ''));
+      console.log(`mode ${st.mode}: downloads ${(t.downloaded / 1000).toFixed(2)} s, runtime loaded ` +
+                  `${(t.loaded / 1000).toFixed(2)} s, prompt at ` +
+                  `${t.prompt ? (t.prompt / 1000).toFixed(2) + ' s' : 'never'} (page clock); ` +
+                  `wall ${wall.toFixed(1)} s; ${sizes.join(', ')}`);
+      console.log(`status: ${st.status.replace(/\n/g, ' | ')}`);
+      if (unameOut !== null)
+        console.log(`uname -a: ${unameOut.split('\n')[0]}`);
+      if (promptLines === null)
+        problems.push(`no prompt; console tail:\n${st.output.slice(-1500)}`);
+    }
+    if (problems.length) {
+      for (const e of pageErrors)
+        console.log(`page: ${e}`);
+      throw new TestFailure(problems.join('\n'));
+    }
+    console.log(`ok: demo ${a.mode}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((e) => fail(e instanceof TestFailure ? e.message : String((e && e.stack) || e)));

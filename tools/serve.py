@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""tools/serve.py - static HTTP server for Kiln's browser pages, 127.0.0.1 only.
+
+Serves the repository at / (so the wasm build at /build-wasm/ when it lives
+in the repo) plus extra mounts, with the headers a cross-origin isolated page
+needs (COOP same-origin, COEP require-corp, CORP same-origin: the runtime
+uses SharedArrayBuffer for console input and Atomics.wait) and correct MIME
+types (application/wasm for .wasm, text/javascript for .js).  Nothing is
+cached by the browser (builds change under it).  Responses are gzip-compressed
+when the client accepts it, except already compressed formats and files that
+gzip does not shrink; X-Kiln-Length then gives the uncompressed size (what a
+fetch() reader counts, for progress bars).  Prints one line "kiln-serve: URL"
+once listening, then serves until killed.
+  tools/serve.py [--port N (0: any free port)] [--mount /PREFIX=DIR ...] [--no-gzip]
+  default mounts: /guest = ../shared/guest (or build/guest), /vendor =
+  node_modules (xterm for the demo page); then open
+  http://127.0.0.1:PORT/runtime/web/smoke.html or .../demo.html
+"""
+import argparse
+import functools
+import gzip
+import io
+import threading
+import http.server
+import os
+import posixpath
+import sys
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+MIME = {
+    ".wasm": "application/wasm",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".html": "text/html",
+    ".css": "text/css",
+    ".json": "application/json",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain",
+    ".md": "text/plain",
+    "": "application/octet-stream",  # e.g. the guest Image
+}
+
+# Not worth gzipping again (already compressed).
+NO_GZIP = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".gz", ".xz", ".zst", ".bz2", ".zip", ".woff2"}
+GZIP_LEVEL = 6
+GZIP_MIN_SAVING = 0.9  # serve identity unless gzip output < 90% of the file
+
+
+class GzipCache:
+    """Compressed bodies by (path, size, mtime): each file version is
+    compressed once (a 4 MB kernel takes a few hundred ms), None when gzip
+    does not pay off.  Shared by all request threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries = {}
+
+    def get(self, path, st):
+        key = (path, st.st_size, st.st_mtime_ns)
+        with self.lock:
+            if key in self.entries:
+                return self.entries[key]
+        with open(path, "rb") as f:
+            data = f.read()
+        body = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+        if len(body) >= GZIP_MIN_SAVING * len(data):
+            body = None
+        with self.lock:
+            for k in [k for k in self.entries if k[0] == path]:
+                del self.entries[k]  # older versions of the file
+            self.entries[key] = body
+        return body
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    # (prefix, directory) pairs, longest prefix first; set by main().
+    mounts = []
+    quiet = True
+    gzip_cache = None  # GzipCache, or None: never compress
+    extensions_map = dict(http.server.SimpleHTTPRequestHandler.extensions_map, **MIME)
+
+    def translate_path(self, path):
+        """URL path -> file path under the longest matching mount.  Any '..'
+        or empty segment that could leave the mount is refused (404)."""
+        path = urllib.parse.unquote(urllib.parse.urlsplit(path).path)
+        norm = posixpath.normpath(path)
+        if not norm.startswith("/") or ".." in norm.split("/"):
+            return os.path.join(ROOT, "\0invalid")
+        if path.endswith("/") and norm != "/":
+            norm += "/"
+        for prefix, directory in self.mounts:
+            if prefix == "/" or norm == prefix or norm.startswith(prefix + "/"):
+                rest = norm[len(prefix):] if prefix != "/" else norm
+                return os.path.join(directory, rest.lstrip("/"))
+        return os.path.join(ROOT, "\0invalid")
+
+    def send_head(self):
+        """Like the base class, plus gzip (see the module doc) for regular
+        files when the request's Accept-Encoding allows it."""
+        path = self.translate_path(self.path)
+        if (self.gzip_cache is None or not os.path.isfile(path) or
+                os.path.splitext(path)[1].lower() in NO_GZIP or
+                "gzip" not in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        try:
+            st = os.stat(path)
+            body = self.gzip_cache.get(path, st)
+        except OSError:
+            return super().send_head()
+        if body is None:
+            return super().send_head()
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Kiln-Length", str(st.st_size))
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Last-Modified", self.date_time_string(st.st_mtime))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def end_headers(self):
+        for k, v in HEADERS.items():
+            self.send_header(k, v)
+        super().end_headers()
+
+    def log_message(self, fmt, *args):
+        if not self.quiet:
+            super().log_message(fmt, *args)
+
+
+def default_guest_dir():
+    for d in (os.path.join(ROOT, "..", "shared", "guest"), os.path.join(ROOT, "build", "guest")):
+        if os.path.isfile(os.path.join(d, "Image")):
+            return os.path.abspath(d)
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--port", type=int, default=8000, help="TCP port on 127.0.0.1 (0: any free one)")
+    ap.add_argument("--mount", action="append", default=[], metavar="/PREFIX=DIR",
+                    help="serve DIR at /PREFIX (repeatable; overrides the defaults)")
+    ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    ap.add_argument("--no-gzip", action="store_true", help="never compress responses")
+    a = ap.parse_args()
+
+    mounts = {"/": ROOT}
+    guest = default_guest_dir()
+    if guest:
+        mounts["/guest"] = guest
+    if os.path.isdir(os.path.join(ROOT, "node_modules")):
+        mounts["/vendor"] = os.path.join(ROOT, "node_modules")  # npm ci (tools/setup)
+    for m in a.mount:
+        prefix, sep, directory = m.partition("=")
+        if not sep or not prefix.startswith("/") or not os.path.isdir(directory):
+            ap.error(f"--mount {m}: want /PREFIX=EXISTING_DIR")
+        mounts[prefix.rstrip("/") or "/"] = os.path.abspath(directory)
+    Handler.mounts = sorted(mounts.items(), key=lambda kv: -len(kv[0]))
+    Handler.quiet = not a.verbose
+    Handler.gzip_cache = None if a.no_gzip else GzipCache()
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", a.port), functools.partial(Handler))
+    httpd.daemon_threads = True
+    print(f"kiln-serve: http://127.0.0.1:{httpd.server_address[1]}/", flush=True)
+    for prefix, directory in Handler.mounts:
+        print(f"kiln-serve:   {prefix} -> {directory}", file=sys.stderr, flush=True)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
