@@ -18,6 +18,7 @@
 #include "profile.h"
 #include "riscv/cpu.h"
 #include "riscv/helpers.h"
+#include "util/file.h"
 #include "riscv/translate-internal.h"
 #include "wasm/emit.h"
 
@@ -289,28 +290,13 @@ done:
 
 int aot_bundle_inspect(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "aot-tool inspect: %s: cannot open\n", path);
+    uint8_t *d;
+    size_t len;
+    int rc = file_read_all(path, SIZE_MAX, &d, &len);
+    if (rc) {
+        fprintf(stderr, "aot-tool inspect: %s: cannot read: %s\n", path, strerror(-rc));
         return 1;
     }
-    uint8_t *d = NULL;
-    size_t len = 0, cap = 0, got;
-    do {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 1u << 16;
-            uint8_t *q = realloc(d, cap);
-            if (!q) {
-                free(d);
-                fclose(f);
-                return 1;
-            }
-            d = q;
-        }
-        got = fread(d + len, 1, cap - len, f);
-        len += got;
-    } while (got);
-    fclose(f);
     BundleView v;
     char err[256];
     if (bundle_parse(d, len, &v, err, sizeof(err))) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/file.h"
 
 /* magic 8, version 4, flags 4, 7 x u64 hashes/sizes/counts, nentries 4 */
 #define PROF_FIXED_SIZE 76u
@@ -497,39 +498,14 @@ fail:
 int prof_load(const char *path, Profile **out, char *err, size_t errlen)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        set_err(err, errlen, path, "cannot open: %s", strerror(errno));
+    uint8_t *buf;
+    size_t size;
+    int rc = file_read_all(path, SIZE_MAX, &buf, &size);
+    if (rc) {
+        set_err(err, errlen, path, "cannot read: %s", strerror(-rc));
         return -1;
     }
-    uint8_t *buf = NULL;
-    size_t size = 0, cap = 0;
-    for (;;) {
-        if (size == cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            uint8_t *nb = realloc(buf, ncap);
-            if (!nb) {
-                set_err(err, errlen, path, "out of memory reading the file");
-                free(buf);
-                fclose(f);
-                return -1;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t k = fread(buf + size, 1, cap - size, f);
-        size += k;
-        if (k == 0)
-            break;
-    }
-    if (ferror(f)) {
-        set_err(err, errlen, path, "read error: %s", strerror(errno));
-        free(buf);
-        fclose(f);
-        return -1;
-    }
-    fclose(f);
-    int rc = prof_load_mem(buf, size, path, out, err, errlen);
+    rc = prof_load_mem(buf, size, path, out, err, errlen);
     free(buf);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include "exec/tb-key.h"
 #include "hw/machine.h"
 #include "profile.h"
+#include "util/file.h"
 
 #ifndef KILN_VERSION
 #define KILN_VERSION "unknown"
@@ -26,27 +27,13 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-/* FNV-1a 64 of a whole file (tb_hash_bytes of its contents). */
+/* FNV-1a 64 of a whole file (tb_hash_bytes of its contents), or a message. */
 int aot_hash_file(const char *path, uint64_t *hash)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "aot-tool: %s: cannot open: %s\n", path, strerror(errno));
-        return -1;
-    }
-    uint8_t buf[65536];
-    uint64_t h = TB_HASH_INIT;
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        h = tb_hash_update(h, buf, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        fprintf(stderr, "aot-tool: %s: read error\n", path);
-        return -1;
-    }
-    *hash = h;
-    return 0;
+    int rc = file_hash(path, hash, NULL);
+    if (rc)
+        fprintf(stderr, "aot-tool: %s: cannot read: %s\n", path, strerror(-rc));
+    return rc ? -1 : 0;
 }
 
 /* Same syntax as kiln --mem: N[K|M|G][B|iB], default unit M. */

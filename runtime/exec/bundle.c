@@ -3,6 +3,7 @@
  * engine compile/instantiate is platform code (bundle-host.js). */
 #include "exec/bundle.h"
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,7 @@
 #include "riscv/cpu.h"
 #include "riscv/translate.h"
 #include "wasm/abi.h"
+#include "util/file.h"
 
 uint32_t bundle_slot_base, bundle_slot_count;
 
@@ -107,52 +109,6 @@ static bool warn(const char *fmt, ...)
     return false;
 }
 
-/* Whole file into a malloc'd buffer.  0, or -1 (errno-style message in msg). */
-static int read_file(const char *path, uint8_t **data, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    uint8_t *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 1u << 16;
-            uint8_t *p = realloc(buf, cap);
-            if (!p) {
-                free(buf);
-                fclose(f);
-                return -1;
-            }
-            buf = p;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return -1;
-    }
-    *data = buf;
-    *len = n;
-    return 0;
-}
-
-/* tb_hash_bytes of a whole file (the profile's guest image identity). */
-static int hash_file(const char *path, uint64_t *h)
-{
-    uint8_t *d;
-    size_t n;
-    if (read_file(path, &d, &n))
-        return -1;
-    *h = tb_hash_bytes(d, n);
-    free(d);
-    return 0;
-}
 
 bool bundle_open(const char *path, const char *kernel, const char *bios)
 {
@@ -161,8 +117,9 @@ bool bundle_open(const char *path, const char *kernel, const char *bios)
     size_t len = 0;
     char err[256];
     bundle.path = path;
-    if (read_file(path, &data, &len))
-        return warn("cannot read the file");
+    int rc = file_read_all(path, SIZE_MAX, &data, &len);
+    if (rc)
+        return warn("cannot read the file: %s", strerror(-rc));
     bool ok = false;
     BundleView *v = &bundle.view;
     if (bundle_parse(data, len, v, err, sizeof(err))) {
@@ -178,11 +135,11 @@ bool bundle_open(const char *path, const char *kernel, const char *bios)
         goto out;
     }
     uint64_t kh = 0, bh = 0;
-    if (!kernel || hash_file(kernel, &kh)) {
+    if (!kernel || file_hash(kernel, &kh, NULL)) {
         warn("cannot read the kernel to check the guest image");
         goto out;
     }
-    if (bios && strcmp(bios, "none") && hash_file(bios, &bh)) {
+    if (bios && strcmp(bios, "none") && file_hash(bios, &bh, NULL)) {
         warn("cannot read the firmware to check the guest image");
         goto out;
     }

@@ -3,6 +3,7 @@
  * sets an offset from the board clock. */
 #include "hw/clint.h"
 #include <stdlib.h>
+#include "snap/snap.h"
 
 #define CLINT_MSIP 0x0
 #define CLINT_MTIMECMP 0x4000
@@ -96,4 +97,25 @@ Clint *clint_create(Bus *bus, uint64_t base, IRQLine mtip, IRQLine msip, ClintTi
     c->mtimecmp = UINT64_MAX; /* no timer interrupt until firmware programs one */
     bus_add(bus, "clint", base, CLINT_SIZE, c, clint_read, clint_write);
     return c;
+}
+
+int clint_snap_save(const Clint *c, SnapWriter *w)
+{
+    snap_put_u32(w, c->msip);
+    snap_put_u64(w, c->mtimecmp);
+    snap_put_u64(w, c->offset);
+    return w->err ? -1 : 0;
+}
+
+int clint_snap_load(Clint *c, SnapReader *r)
+{
+    Clint t = *c;
+    t.msip = snap_get_u32(r);
+    t.mtimecmp = snap_get_u64(r);
+    t.offset = snap_get_u64(r);
+    if (!snap_reader_done(r))
+        return -1;
+    if (!r->dry_run)
+        *c = t;
+    return 0;
 }

@@ -19,4 +19,9 @@ void clint_update(Clint *c);
 /* The board-clock tick at which MTIP will rise (UINT64_MAX: never). */
 uint64_t clint_deadline(const Clint *c);
 
+/* Snapshot state: msip, mtimecmp, mtime offset. */
+struct SnapWriter;
+struct SnapReader;
+int clint_snap_save(const Clint *c, struct SnapWriter *w);
+int clint_snap_load(Clint *c, struct SnapReader *r);
 #endif

@@ -5,6 +5,7 @@
 #include "hw/goldfish-rtc.h"
 #include <stdbool.h>
 #include <stdlib.h>
+#include "snap/snap.h"
 
 enum {
     RTC_TIME_LOW = 0x00,
@@ -107,4 +108,35 @@ GoldfishRtc *goldfish_rtc_create(Bus *bus, uint64_t base, IRQLine irq, RtcTimeFu
     r->now_opaque = now_opaque;
     bus_add(bus, "goldfish_rtc", base, GOLDFISH_RTC_SIZE, r, rtc_read, rtc_write);
     return r;
+}
+
+int goldfish_rtc_snap_save(const GoldfishRtc *r, SnapWriter *w)
+{
+    snap_put_u64(w, r->offset);
+    snap_put_u32(w, r->time_high);
+    snap_put_u32(w, r->set_high);
+    snap_put_u64(w, r->alarm);
+    snap_put_u32(w, r->alarm_high);
+    snap_put_u8(w, r->alarm_armed);
+    snap_put_u8(w, r->irq_enabled);
+    snap_put_u8(w, r->irq_pending);
+    return w->err ? -1 : 0;
+}
+
+int goldfish_rtc_snap_load(GoldfishRtc *r, SnapReader *rd)
+{
+    GoldfishRtc t = *r;
+    t.offset = snap_get_u64(rd);
+    t.time_high = snap_get_u32(rd);
+    t.set_high = snap_get_u32(rd);
+    t.alarm = snap_get_u64(rd);
+    t.alarm_high = snap_get_u32(rd);
+    t.alarm_armed = snap_get_bool(rd);
+    t.irq_enabled = snap_get_bool(rd);
+    t.irq_pending = snap_get_bool(rd);
+    if (!snap_reader_done(rd))
+        return -1;
+    if (!rd->dry_run)
+        *r = t;
+    return 0;
 }

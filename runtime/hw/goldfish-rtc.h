@@ -21,4 +21,9 @@ void goldfish_rtc_update(GoldfishRtc *r);
  * UINT64_MAX. */
 uint64_t goldfish_rtc_deadline(const GoldfishRtc *r);
 
+/* Snapshot state: offset, latches, alarm, interrupt bits. */
+struct SnapWriter;
+struct SnapReader;
+int goldfish_rtc_snap_save(const GoldfishRtc *r, struct SnapWriter *w);
+int goldfish_rtc_snap_load(GoldfishRtc *r, struct SnapReader *rd);
 #endif

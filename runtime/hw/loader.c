@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/file.h"
 
 #define EM_RISCV 243
 #define PT_LOAD 1
@@ -43,37 +44,16 @@ static int fail(const char *path, const char *what)
     return -1;
 }
 
-/* Read a whole file (at most limit bytes). */
+/* Read a whole file (at most limit bytes), or print why not. */
 static int read_file(const char *path, uint64_t limit, uint8_t **data, size_t *size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "kiln: %s: cannot open: %s\n", path, strerror(errno));
+    int rc = file_read_all(path, limit > SIZE_MAX ? SIZE_MAX : (size_t)limit, data, size);
+    if (rc == -EFBIG)
+        return fail(path, "too big for guest RAM");
+    if (rc) {
+        fprintf(stderr, "kiln: %s: cannot read: %s\n", path, strerror(-rc));
         return -1;
     }
-    if (fseek(f, 0, SEEK_END) != 0) {
-        fclose(f);
-        return fail(path, "cannot read (not a regular file?)");
-    }
-    long len = ftell(f);
-    if (len < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return fail(path, "cannot read (not a regular file?)");
-    }
-    if ((uint64_t)len > limit) {
-        fclose(f);
-        fprintf(stderr, "kiln: %s: too big (%ld bytes) for guest RAM\n", path, len);
-        return -1;
-    }
-    uint8_t *buf = malloc(len ? (size_t)len : 1);
-    if (!buf || fread(buf, 1, (size_t)len, f) != (size_t)len) {
-        free(buf);
-        fclose(f);
-        return fail(path, "read error");
-    }
-    fclose(f);
-    *data = buf;
-    *size = (size_t)len;
     return 0;
 }
 

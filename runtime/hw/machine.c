@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "hw/clint.h"
+#include "exec/exec.h"
 #include "hw/console.h"
 #include "hw/goldfish-rtc.h"
 #include "hw/loader.h"
@@ -20,6 +21,9 @@
 #include "hw/virt-dt.h"
 #include "hw/virtio.h"
 #include "riscv/cpu.h"
+#include "snap/lz.h"
+#include "snap/snap.h"
+#include "util/file.h"
 
 #define DEFAULT_RAM_SIZE (256ull << 20)
 #define MIN_RAM_SIZE (16ull << 20)
@@ -63,6 +67,11 @@ struct Machine {
     bool htif;
     uint64_t tohost, fromhost;
     uint64_t dtb_addr;
+    /* Console output and the snapshot marker (KMP matcher over it). */
+    uint64_t console_bytes;
+    size_t marker_len, marker_pos;
+    size_t *marker_fail;
+    bool snapshot_due;
 };
 
 static uint64_t host_ns(clockid_t clk)
@@ -92,10 +101,36 @@ static uint64_t rtc_now(void *opaque)
     return host_ns(CLOCK_REALTIME);
 }
 
+/* Every guest console byte goes through here: counted, and matched
+ * against the snapshot marker. */
+static void console_out(Machine *m, const uint8_t *p, size_t n)
+{
+    console_write(p, n);
+    m->console_bytes += n;
+    if (!m->marker_len)
+        return;
+    const char *mk = m->cfg.snapshot_at;
+    for (size_t i = 0; i < n; i++) {
+        while (m->marker_pos && (uint8_t)mk[m->marker_pos] != p[i])
+            m->marker_pos = m->marker_fail[m->marker_pos - 1];
+        if ((uint8_t)mk[m->marker_pos] == p[i])
+            m->marker_pos++;
+        if (m->marker_pos == m->marker_len) {
+            m->snapshot_due = true; /* taken at the next poll */
+            m->marker_len = 0;      /* once */
+            return;
+        }
+    }
+}
+
 static void uart_tx(void *opaque, uint8_t byte)
 {
-    (void)opaque;
-    console_write(&byte, 1);
+    console_out(opaque, &byte, 1);
+}
+
+uint64_t machine_console_bytes(const Machine *m)
+{
+    return m->console_bytes;
 }
 
 void machine_request_stop(Machine *m, int exit_code)
@@ -305,6 +340,596 @@ static int load_and_reset(Machine *m)
     return 0;
 }
 
+/* ---- Snapshots (docs/snapshot-format.md) ----
+ * Sections in file order; restore needs every one of them, and nothing
+ * else.  RAM goes last: it is the only part whose commit can still fail
+ * (decompression), and only on a freshly created machine, which the
+ * caller then discards. */
+
+#define SNAP_PAGE 4096u
+#define SNAP_BLOCK_PAGES 16u /* RAM is compressed in blocks of up to 64 KiB */
+#define TAG_CONF SNAP_TAG('C', 'O', 'N', 'F')
+#define TAG_RAM SNAP_TAG('R', 'A', 'M', ' ')
+
+static int marker_init(Machine *m)
+{
+    const char *mk = m->cfg.snapshot_at;
+    if (!mk || !*mk)
+        return 0;
+    if (!m->cfg.snapshot_path) {
+        fprintf(stderr, "kiln: --snapshot-at needs --snapshot FILE\n");
+        return -1;
+    }
+    size_t n = strlen(mk);
+    m->marker_fail = malloc(n * sizeof(*m->marker_fail));
+    if (!m->marker_fail)
+        return -1;
+    m->marker_fail[0] = 0; /* KMP failure function */
+    for (size_t i = 1, k = 0; i < n; i++) {
+        while (k && mk[i] != mk[k])
+            k = m->marker_fail[k - 1];
+        if (mk[i] == mk[k])
+            k++;
+        m->marker_fail[i] = k;
+    }
+    m->marker_len = n;
+    return 0;
+}
+
+/* ---- per-part save/load, one row each in SNAP_PARTS ---- */
+
+static int mach_save(Machine *m, SnapWriter *w, int arg)
+{
+    (void)arg;
+    snap_put_u64(w, m->console_bytes);
+    snap_put_u64(w, m->cfg.deterministic ? m->next_input : 0);
+    snap_put_u64(w, machine_mtime(m));
+    snap_put_u8(w, m->htif);
+    snap_put_u64(w, m->tohost);
+    snap_put_u64(w, m->fromhost);
+    snap_put_u64(w, m->dtb_addr);
+    return w->err ? -1 : 0;
+}
+
+static int mach_load(Machine *m, SnapReader *r, int arg)
+{
+    (void)arg;
+    uint64_t bytes = snap_get_u64(r), next_input = snap_get_u64(r), mtime = snap_get_u64(r);
+    bool htif = snap_get_bool(r);
+    uint64_t tohost = snap_get_u64(r), fromhost = snap_get_u64(r), dtb = snap_get_u64(r);
+    if (!snap_reader_done(r) || (htif && !bus_ram_ptr(&m->bus, tohost, 8)))
+        return -1;
+    if (r->dry_run)
+        return 0;
+    m->console_bytes = bytes;
+    m->next_input = next_input;
+    /* Real time: mtime continues from the saved value (an offset to the
+     * host clock); deterministic time is the restored icount. */
+    if (!m->cfg.deterministic)
+        m->start_ns = host_ns(CLOCK_MONOTONIC) - mtime * NS_PER_TICK;
+    m->htif = htif;
+    m->tohost = tohost;
+    m->fromhost = fromhost;
+    m->dtb_addr = dtb;
+    m->snapshot_due = false;
+    return 0;
+}
+
+static int cpu_part_save(Machine *m, SnapWriter *w, int arg)
+{
+    (void)arg;
+    return cpu_snap_save(m->cpu, w);
+}
+static int cpu_part_load(Machine *m, SnapReader *r, int arg)
+{
+    (void)arg;
+    return cpu_snap_load(m->cpu, r);
+}
+static int clint_part_save(Machine *m, SnapWriter *w, int arg)
+{
+    (void)arg;
+    return clint_snap_save(m->clint, w);
+}
+static int clint_part_load(Machine *m, SnapReader *r, int arg)
+{
+    (void)arg;
+    return clint_snap_load(m->clint, r);
+}
+static int plic_part_save(Machine *m, SnapWriter *w, int arg)
+{
+    (void)arg;
+    return plic_snap_save(m->plic, w);
+}
+static int plic_part_load(Machine *m, SnapReader *r, int arg)
+{
+    (void)arg;
+    return plic_snap_load(m->plic, r);
+}
+static int uart_part_save(Machine *m, SnapWriter *w, int arg)
+{
+    (void)arg;
+    return uart_snap_save(m->uart, w);
+}
+static int uart_part_load(Machine *m, SnapReader *r, int arg)
+{
+    (void)arg;
+    return uart_snap_load(m->uart, r);
+}
+static int rtc_part_save(Machine *m, SnapWriter *w, int arg)
+{
+    (void)arg;
+    return goldfish_rtc_snap_save(m->rtc, w);
+}
+static int rtc_part_load(Machine *m, SnapReader *r, int arg)
+{
+    (void)arg;
+    return goldfish_rtc_snap_load(m->rtc, r);
+}
+static int test_part_save(Machine *m, SnapWriter *w, int arg)
+{
+    (void)arg;
+    return sifive_test_snap_save(m->test, w);
+}
+static int test_part_load(Machine *m, SnapReader *r, int arg)
+{
+    (void)arg;
+    return sifive_test_snap_load(m->test, r);
+}
+static int virtio_part_save(Machine *m, SnapWriter *w, int slot)
+{
+    return virtio_mmio_snap_save(m->virtio[slot], w);
+}
+static int virtio_part_load(Machine *m, SnapReader *r, int slot)
+{
+    return virtio_mmio_snap_load(m->virtio[slot], r);
+}
+
+static bool page_is_zero(const uint8_t *p)
+{
+    uint64_t acc = 0;
+    for (unsigned i = 0; i < SNAP_PAGE; i += 8) {
+        uint64_t v;
+        memcpy(&v, p + i, 8);
+        acc |= v;
+    }
+    return acc == 0;
+}
+
+/* RAM: size, page size, block size, bitmap of non-zero pages, then those
+ * pages in address order as LZ blocks of up to SNAP_BLOCK_PAGES pages. */
+static int ram_save(Machine *m, SnapWriter *w, int arg)
+{
+    (void)arg;
+    uint64_t npages = m->bus.ram_size / SNAP_PAGE;
+    size_t bmlen = (size_t)((npages + 7) / 8);
+    uint8_t *bm = calloc(1, bmlen);
+    uint8_t *stage = malloc(SNAP_BLOCK_PAGES * SNAP_PAGE);
+    if (!bm || !stage) {
+        free(bm);
+        free(stage);
+        return -1;
+    }
+    for (uint64_t i = 0; i < npages; i++)
+        if (!page_is_zero(m->bus.ram + i * SNAP_PAGE))
+            bm[i / 8] |= (uint8_t)(1u << (i % 8));
+    snap_put_u64(w, m->bus.ram_size);
+    snap_put_u32(w, SNAP_PAGE);
+    snap_put_u32(w, SNAP_BLOCK_PAGES);
+    snap_put_bytes(w, bm, bmlen);
+    uint64_t i = 0;
+    for (;;) {
+        unsigned n = 0;
+        for (; i < npages && n < SNAP_BLOCK_PAGES; i++)
+            if (bm[i / 8] & (1u << (i % 8)))
+                memcpy(stage + (size_t)n++ * SNAP_PAGE, m->bus.ram + i * SNAP_PAGE, SNAP_PAGE);
+        if (!n)
+            break;
+        size_t raw = (size_t)n * SNAP_PAGE;
+        snap_put_u32(w, (uint32_t)raw);
+        size_t at = w->len;
+        snap_put_u32(w, 0);
+        uint8_t *dst = snap_reserve(w, lz_bound(raw));
+        if (!dst)
+            break;
+        size_t clen = lz_compress(stage, raw, dst);
+        if (clen >= raw) { /* incompressible: stored */
+            memcpy(dst, stage, raw);
+            clen = raw;
+        }
+        w->len = at + 4 + clen;
+        for (int b = 0; b < 4; b++)
+            w->buf[at + (size_t)b] = (uint8_t)(clen >> (8 * b));
+    }
+    free(bm);
+    free(stage);
+    return w->err ? -1 : 0;
+}
+
+/* Dry run: check the structure (and, unless the machine is fresh, decode
+ * every block into scratch).  Commit: write the pages (zeroing the others
+ * unless the machine is fresh, whose RAM is still all zero). */
+static int ram_load_mode(Machine *m, SnapReader *r, bool fresh)
+{
+    uint64_t npages = m->bus.ram_size / SNAP_PAGE;
+    size_t bmlen = (size_t)((npages + 7) / 8);
+    if (snap_get_u64(r) != m->bus.ram_size || snap_get_u32(r) != SNAP_PAGE ||
+        snap_get_u32(r) != SNAP_BLOCK_PAGES)
+        return -1;
+    const uint8_t *bm = snap_get_bytes(r, bmlen);
+    if (!bm || (npages % 8 && (bm[bmlen - 1] >> (npages % 8))))
+        return -1;
+    bool decode = !r->dry_run || !fresh;
+    uint8_t *stage = malloc(SNAP_BLOCK_PAGES * SNAP_PAGE);
+    if (!stage)
+        return -1;
+    int rc = 0;
+    uint64_t i = 0;
+    for (;;) {
+        uint64_t pages[SNAP_BLOCK_PAGES];
+        unsigned n = 0;
+        for (; i < npages && n < SNAP_BLOCK_PAGES; i++) {
+            if (bm[i / 8] & (1u << (i % 8)))
+                pages[n++] = i;
+            else if (!r->dry_run && !fresh)
+                memset(m->bus.ram + i * SNAP_PAGE, 0, SNAP_PAGE);
+        }
+        if (!n)
+            break;
+        size_t raw = (size_t)n * SNAP_PAGE;
+        uint32_t rl = snap_get_u32(r), cl = snap_get_u32(r);
+        const uint8_t *data = snap_get_bytes(r, cl);
+        if (!data || rl != raw || cl > raw) {
+            rc = -1;
+            break;
+        }
+        if (!decode)
+            continue;
+        if (cl == raw)
+            memcpy(stage, data, raw);
+        else if (lz_decompress(data, cl, stage, raw)) {
+            rc = -1;
+            break;
+        }
+        if (!r->dry_run)
+            for (unsigned k = 0; k < n; k++)
+                memcpy(m->bus.ram + pages[k] * SNAP_PAGE, stage + (size_t)k * SNAP_PAGE, SNAP_PAGE);
+    }
+    free(stage);
+    return rc || !snap_reader_done(r) ? -1 : 0;
+}
+
+static bool restore_fresh; /* set by snapshot_restore for ram_load */
+
+static int ram_load(Machine *m, SnapReader *r, int arg)
+{
+    (void)arg;
+    return ram_load_mode(m, r, restore_fresh);
+}
+
+/* clang-format off */
+/* X(tag, name, save, load, arg): every part of a snapshot after CONF. */
+#define VIRTIO_PART(X, i)                                                                          \
+    X(SNAP_TAG('V', 'I', 'O', '0' + i), "virtio-mmio slot " #i, virtio_part_save,                  \
+      virtio_part_load, i)
+#define SNAP_PARTS(X)                                                                              \
+    X(SNAP_TAG('M', 'A', 'C', 'H'), "machine", mach_save, mach_load, 0)                            \
+    X(SNAP_TAG('C', 'P', 'U', ' '), "cpu", cpu_part_save, cpu_part_load, 0)                        \
+    X(SNAP_TAG('C', 'L', 'N', 'T'), "clint", clint_part_save, clint_part_load, 0)                  \
+    X(SNAP_TAG('P', 'L', 'I', 'C'), "plic", plic_part_save, plic_part_load, 0)                     \
+    X(SNAP_TAG('U', 'A', 'R', 'T'), "uart", uart_part_save, uart_part_load, 0)                     \
+    X(SNAP_TAG('R', 'T', 'C', ' '), "goldfish-rtc", rtc_part_save, rtc_part_load, 0)               \
+    X(SNAP_TAG('T', 'E', 'S', 'T'), "sifive-test", test_part_save, test_part_load, 0)              \
+    VIRTIO_PART(X, 0) VIRTIO_PART(X, 1) VIRTIO_PART(X, 2) VIRTIO_PART(X, 3)                        \
+    VIRTIO_PART(X, 4) VIRTIO_PART(X, 5) VIRTIO_PART(X, 6) VIRTIO_PART(X, 7)                        \
+    X(TAG_RAM, "ram", ram_save, ram_load, 0)
+/* clang-format on */
+
+static const struct SnapPart {
+    uint32_t tag;
+    const char *name;
+    int (*save)(Machine *m, SnapWriter *w, int arg);
+    int (*load)(Machine *m, SnapReader *r, int arg);
+    int arg;
+} snap_parts[] = {
+#define X(tag, name, save, load, arg) {tag, name, save, load, arg},
+    SNAP_PARTS(X)
+#undef X
+};
+#define NB_SNAP_PARTS (sizeof(snap_parts) / sizeof(snap_parts[0]))
+
+/* Guest image identity: path (informational), FNV-1a 64 and size. */
+static void put_image(SnapWriter *w, const char *path)
+{
+    uint64_t size = 0, h = 0;
+    snap_put_str(w, path);
+    if (path && strcmp(path, "none") && file_hash(path, &h, &size))
+        h = size = 0; /* unreadable: a restore will report it */
+    snap_put_u64(w, h);
+    snap_put_u64(w, size);
+}
+
+static void conf_save(Machine *m, SnapWriter *w)
+{
+    const MachineConfig *c = &m->cfg;
+    snap_put_u64(w, m->bus.ram_size);
+    snap_put_u8(w, c->deterministic);
+    snap_put_u8(w, c->rng);
+    put_image(w, c->kernel);
+    put_image(w, c->bios);
+    snap_put_str(w, c->append);
+    /* The disk is named, not hashed: the guest writes to it. */
+    snap_put_str(w, c->drive);
+    uint64_t dsize = 0;
+    FILE *fp = c->drive ? fopen(c->drive, "rb") : NULL;
+    if (fp && fseek(fp, 0, SEEK_END) == 0)
+        dsize = (uint64_t)ftell(fp);
+    if (fp)
+        fclose(fp);
+    snap_put_u64(w, dsize);
+}
+
+typedef struct SnapConf {
+    uint64_t ram_size;
+    bool deterministic, rng;
+    char *kernel, *bios, *append, *drive;
+    uint64_t khash, ksize, bhash, bsize, dsize;
+} SnapConf;
+
+static void conf_free(SnapConf *c)
+{
+    free(c->kernel);
+    free(c->bios);
+    free(c->append);
+    free(c->drive);
+}
+
+static int conf_parse(const SnapFile *f, SnapConf *c)
+{
+    memset(c, 0, sizeof(*c));
+    SnapReader r = snap_reader(snap_file_find(f, TAG_CONF), true);
+    c->ram_size = snap_get_u64(&r);
+    c->deterministic = snap_get_bool(&r);
+    c->rng = snap_get_bool(&r);
+    c->kernel = snap_get_str(&r);
+    c->khash = snap_get_u64(&r);
+    c->ksize = snap_get_u64(&r);
+    c->bios = snap_get_str(&r);
+    c->bhash = snap_get_u64(&r);
+    c->bsize = snap_get_u64(&r);
+    c->append = snap_get_str(&r);
+    c->drive = snap_get_str(&r);
+    c->dsize = snap_get_u64(&r);
+    if (!snap_reader_done(&r)) {
+        conf_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* Does the image file at path match (hash, size)?  Writes the problem. */
+static int check_image(const char *what, const char *path, uint64_t h, uint64_t size, char *err,
+                       size_t errlen)
+{
+    uint64_t fh, fsize;
+    int rc = file_hash(path, &fh, &fsize);
+    if (rc) {
+        snprintf(err, errlen, "cannot read the %s %s: %s", what, path, strerror(-rc));
+        return -1;
+    }
+    if (fh != h || fsize != size) {
+        snprintf(err, errlen,
+                 "taken with another guest image: %s %s has hash %016llx (%llu bytes), the "
+                 "snapshot needs %016llx (%llu bytes)",
+                 what, path, (unsigned long long)fh, (unsigned long long)fsize,
+                 (unsigned long long)h, (unsigned long long)size);
+        return -1;
+    }
+    return 0;
+}
+
+static int conf_check(Machine *m, const SnapConf *c, char *err, size_t errlen)
+{
+    const MachineConfig *mc = &m->cfg;
+    if (c->ram_size != m->bus.ram_size) {
+        snprintf(err, errlen, "taken with %llu MiB of RAM, this machine has %llu MiB",
+                 (unsigned long long)(c->ram_size >> 20),
+                 (unsigned long long)(m->bus.ram_size >> 20));
+        return -1;
+    }
+    if (c->deterministic != mc->deterministic) {
+        snprintf(err, errlen, "taken in %s mode, restoring in %s mode",
+                 c->deterministic ? "deterministic" : "real-time",
+                 mc->deterministic ? "deterministic" : "real-time");
+        return -1;
+    }
+    if (c->rng != mc->rng || !c->drive != !mc->drive) {
+        snprintf(err, errlen, "taken with other devices (virtio-rng %s, disk %s)",
+                 c->rng ? "on" : "off", c->drive ? c->drive : "none");
+        return -1;
+    }
+    if (!mc->kernel || check_image("kernel", mc->kernel, c->khash, c->ksize, err, errlen))
+        return mc->kernel ? -1 : (snprintf(err, errlen, "no kernel to check"), -1);
+    bool cfile = c->bios && strcmp(c->bios, "none"), mfile = mc->bios && strcmp(mc->bios, "none");
+    if (cfile != mfile || (!cfile && !c->bios != !mc->bios)) {
+        snprintf(err, errlen, "taken with firmware %s, not %s",
+                 c->bios ? c->bios : "(built-in SBI)", mc->bios ? mc->bios : "(built-in SBI)");
+        return -1;
+    }
+    if (mfile && check_image("firmware", mc->bios, c->bhash, c->bsize, err, errlen))
+        return -1;
+    if (mc->drive) {
+        FILE *fp = fopen(mc->drive, "rb");
+        uint64_t dsize = 0;
+        if (fp && fseek(fp, 0, SEEK_END) == 0)
+            dsize = (uint64_t)ftell(fp);
+        if (fp)
+            fclose(fp);
+        if (dsize != c->dsize) {
+            snprintf(err, errlen, "disk %s has %llu bytes, the snapshot's disk had %llu", mc->drive,
+                     (unsigned long long)dsize, (unsigned long long)c->dsize);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int machine_snapshot_save(Machine *m, const char *path)
+{
+    uint64_t t0 = host_ns(CLOCK_MONOTONIC);
+    SnapWriter w = {0};
+    snap_file_begin(&w, m->cfg.deterministic ? SNAP_FLAG_DETERMINISTIC : 0);
+    size_t at = snap_section_begin(&w, TAG_CONF);
+    conf_save(m, &w);
+    snap_section_end(&w, at);
+    size_t ram_at = 0;
+    for (unsigned i = 0; i < NB_SNAP_PARTS; i++) {
+        at = snap_section_begin(&w, snap_parts[i].tag);
+        if (snap_parts[i].tag == TAG_RAM)
+            ram_at = at;
+        if (snap_parts[i].save(m, &w, snap_parts[i].arg)) {
+            fprintf(stderr, "kiln: snapshot %s: cannot save the %s state (out of memory?)\n", path,
+                    snap_parts[i].name);
+            snap_writer_free(&w);
+            return -1;
+        }
+        snap_section_end(&w, at);
+    }
+    size_t ram_bytes = w.len - ram_at - 8;
+    int rc = snap_file_write(&w, path);
+    if (!rc)
+        fprintf(stderr,
+                "kiln: snapshot %s: %zu bytes (RAM %llu MiB -> %.2f MiB), uart byte %llu, "
+                "insn %llu, %.1f ms\n",
+                path, w.len, (unsigned long long)(m->bus.ram_size >> 20),
+                (double)ram_bytes / (1 << 20), (unsigned long long)m->console_bytes,
+                (unsigned long long)m->cpu->icount, (double)(host_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+    snap_writer_free(&w);
+    return rc;
+}
+
+/* The file machine_snapshot_peek read, kept for the restore that follows. */
+static struct {
+    char *path;
+    SnapFile f;
+} peeked;
+
+static int load_file(const char *path, SnapFile *f)
+{
+    if (peeked.path && !strcmp(peeked.path, path)) {
+        *f = peeked.f;
+        free(peeked.path);
+        peeked.path = NULL;
+        return 0;
+    }
+    char err[256];
+    if (snap_file_read(path, f, err, sizeof(err))) {
+        fprintf(stderr, "kiln: snapshot %s: %s\n", path, err);
+        snap_file_free(f);
+        return -1;
+    }
+    return 0;
+}
+
+int machine_snapshot_peek(const char *path, MachineConfig *cfg, bool ram_given)
+{
+    SnapFile f;
+    if (load_file(path, &f))
+        return -1;
+    SnapConf c;
+    if (conf_parse(&f, &c)) {
+        fprintf(stderr, "kiln: snapshot %s: bad or missing config section\n", path);
+        snap_file_free(&f);
+        return -1;
+    }
+    /* The strings stay allocated for the rest of the run (cfg points at them). */
+    if (!cfg->kernel)
+        cfg->kernel = c.kernel ? strdup(c.kernel) : NULL;
+    if (!cfg->bios)
+        cfg->bios = c.bios ? strdup(c.bios) : NULL;
+    if (!cfg->drive)
+        cfg->drive = c.drive ? strdup(c.drive) : NULL;
+    cfg->append = c.append ? strdup(c.append) : NULL;
+    if (!ram_given)
+        cfg->ram_size = c.ram_size;
+    cfg->deterministic |= c.deterministic;
+    cfg->rng |= c.rng;
+    conf_free(&c);
+    free(peeked.path);
+    snap_file_free(&peeked.f);
+    peeked.path = strdup(path);
+    peeked.f = f;
+    return 0;
+}
+
+static int snapshot_restore(Machine *m, const char *path, bool fresh)
+{
+    uint64_t t0 = host_ns(CLOCK_MONOTONIC);
+    SnapFile f;
+    if (load_file(path, &f))
+        return -1;
+    char err[512];
+    SnapConf c;
+    int rc = -1;
+    if (conf_parse(&f, &c)) {
+        fprintf(stderr, "kiln: snapshot %s: bad or missing config section\n", path);
+        snap_file_free(&f);
+        return -1;
+    }
+    if (conf_check(m, &c, err, sizeof(err))) {
+        fprintf(stderr, "kiln: snapshot %s: %s\n", path, err);
+        goto out;
+    }
+    if (f.nsec != NB_SNAP_PARTS + 1) {
+        fprintf(stderr, "kiln: snapshot %s: %u sections, expected %u\n", path, f.nsec,
+                (unsigned)NB_SNAP_PARTS + 1);
+        goto out;
+    }
+    restore_fresh = fresh;
+    /* Pass 0 validates every part; pass 1 commits. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (unsigned i = 0; i < NB_SNAP_PARTS; i++) {
+            const struct SnapPart *p = &snap_parts[i];
+            const SnapSection *s = snap_file_find(&f, p->tag);
+            if (!s) {
+                fprintf(stderr, "kiln: snapshot %s: no %s section\n", path, p->name);
+                goto out;
+            }
+            SnapReader r = snap_reader(s, pass == 0);
+            if (p->load(m, &r, p->arg)) {
+                fprintf(stderr, "kiln: snapshot %s: bad %s section%s\n", path, p->name,
+                        pass ? " (the machine is now unusable)" : "");
+                goto out;
+            }
+        }
+    }
+    if (!fresh)
+        exec_flush_all(); /* TBs of the old state must not run */
+    fprintf(stderr, "kiln: restored %s (%zu bytes) at insn %llu in %.1f ms\n", path, f.len,
+            (unsigned long long)m->cpu->icount, (double)(host_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+    rc = 0;
+out:
+    conf_free(&c);
+    snap_file_free(&f);
+    return rc;
+}
+
+int machine_snapshot_restore(Machine *m, const char *path)
+{
+    return snapshot_restore(m, path, false);
+}
+
+/* Called at the end of machine_poll (a safe point between TBs). */
+static void snapshot_poll(Machine *m)
+{
+    if (!m->snapshot_due)
+        return;
+    m->snapshot_due = false;
+    if (machine_snapshot_save(m, m->cfg.snapshot_path))
+        machine_request_stop(m, 1);
+    else if (m->cfg.snapshot_exit)
+        machine_request_stop(m, 0);
+}
+
 Machine *machine_create(const MachineConfig *cfg)
 {
     Machine *m = calloc(1, sizeof(*m));
@@ -327,7 +952,18 @@ Machine *machine_create(const MachineConfig *cfg)
         return NULL;
     }
     m->cpu = calloc(1, sizeof(*m->cpu));
-    if (!m->cpu || create_devices(m) || load_and_reset(m)) {
+    if (!m->cpu || create_devices(m) || marker_init(m)) {
+        machine_destroy(m);
+        return NULL;
+    }
+    if (m->cfg.restore) {
+        /* RAM is still all zero: restore writes only the saved pages. */
+        cpu_reset(m->cpu, m, 0, PRV_M);
+        if (snapshot_restore(m, m->cfg.restore, true)) {
+            machine_destroy(m);
+            return NULL;
+        }
+    } else if (load_and_reset(m)) {
         machine_destroy(m);
         return NULL;
     }
@@ -346,6 +982,7 @@ void machine_destroy(Machine *m)
     free(m->rtc);
     free(m->test);
     free(m->cpu);
+    free(m->marker_fail);
     bus_free(&m->bus);
     free(m);
 }
@@ -375,7 +1012,7 @@ static void htif_poll(Machine *m)
                 uint64_t fd = ld64(sc + 8), buf = ld64(sc + 16), len = ld64(sc + 24);
                 uint8_t *p = bus_ram_ptr(&m->bus, buf, len);
                 if (p && (fd == 1 || fd == 2)) {
-                    console_write(p, (size_t)len);
+                    console_out(m, p, (size_t)len);
                     ret = len;
                 }
             }
@@ -383,7 +1020,7 @@ static void htif_poll(Machine *m)
         }
     } else if (dev == 1 && cmd == 1) {
         uint8_t ch = (uint8_t)payload;
-        console_write(&ch, 1);
+        console_out(m, &ch, 1);
     }
     st64(to, 0);
     uint8_t *from = m->fromhost ? bus_ram_ptr(&m->bus, m->fromhost, 8) : NULL;
@@ -447,8 +1084,10 @@ uint64_t machine_poll(Machine *m)
     if (m->htif)
         htif_poll(m);
     uint64_t icount = m->cpu->icount;
-    if (!m->cfg.deterministic)
+    if (!m->cfg.deterministic) {
+        snapshot_poll(m);
         return icount + POLL_CAP_REALTIME;
+    }
     /* Deterministic: be back exactly when the next timer fires. */
     uint64_t deadline = icount + POLL_CAP_DET;
     uint64_t tick = next_timer_tick(m);
@@ -459,6 +1098,7 @@ uint64_t machine_poll(Machine *m)
     }
     if (m->next_input > icount && m->next_input < deadline)
         deadline = m->next_input;
+    snapshot_poll(m);
     return deadline;
 }
 

@@ -38,6 +38,11 @@ typedef struct MachineConfig {
     uint64_t ram_size;
     bool deterministic;
     bool rng;            /* add virtio-rng */
+    /* Snapshots (docs/snapshot-format.md). */
+    const char *snapshot_at;   /* take one when the console prints this, or NULL */
+    const char *snapshot_path; /* ... written here */
+    bool snapshot_exit;        /* stop (exit 0) once it is written */
+    const char *restore;       /* resume from this snapshot instead of booting */
 } MachineConfig;
 
 struct RVCPU;
@@ -65,5 +70,23 @@ void machine_idle(Machine *m);
 /* Set by devices (sifive_test, SBI reset, HTIF): the run is over. */
 bool machine_stopped(const Machine *m, int *exit_code);
 void machine_request_stop(Machine *m, int exit_code);
+
+/* Snapshots.  A snapshot is taken at a safe point: machine_poll, which the
+ * dispatcher calls between TBs, writes it once snapshot_at has appeared on
+ * the console (then continues, or stops with snapshot_exit).
+ * machine_create with cfg->restore builds the devices without loading the
+ * guest and restores the snapshot (the dispatcher starts with an empty TB
+ * cache; the TLB is flushed).  All three print one message naming the file
+ * and the problem on error and return -1; restore verifies the whole file
+ * (checksum, version, config, guest image hash, every section) before it
+ * changes anything. */
+int machine_snapshot_save(Machine *m, const char *path);
+int machine_snapshot_restore(Machine *m, const char *path);
+/* Fill in cfg from the snapshot's config for what the command line left
+ * open: kernel, bios, drive (if NULL), ram size (unless ram_given), append,
+ * deterministic, rng. */
+int machine_snapshot_peek(const char *path, MachineConfig *cfg, bool ram_given);
+/* Guest console bytes written so far (snapshot messages cite it). */
+uint64_t machine_console_bytes(const Machine *m);
 
 #endif

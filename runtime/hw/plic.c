@@ -6,6 +6,7 @@
 #include "hw/plic.h"
 #include <stdbool.h>
 #include <stdlib.h>
+#include "snap/snap.h"
 
 #define PLIC_WORDS ((PLIC_NSRC + 1 + 31) / 32)
 #define PLIC_PRIO_MASK 7u
@@ -181,4 +182,51 @@ Plic *plic_create(Bus *bus, uint64_t base, const IRQLine ctx_lines[PLIC_NCTX])
         p->out[i] = ctx_lines[i];
     bus_add(bus, "plic", base, PLIC_SIZE, p, plic_read, plic_write);
     return p;
+}
+
+static void put_words(SnapWriter *w, const uint32_t *v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        snap_put_u32(w, v[i]);
+}
+
+static void get_words(SnapReader *r, uint32_t *v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        v[i] = snap_get_u32(r);
+}
+
+int plic_snap_save(const Plic *p, SnapWriter *w)
+{
+    snap_put_u32(w, PLIC_NSRC);
+    snap_put_u32(w, PLIC_NCTX);
+    put_words(w, p->prio, PLIC_NSRC + 1);
+    put_words(w, p->level, PLIC_WORDS);
+    put_words(w, p->pending, PLIC_WORDS);
+    put_words(w, p->claimed, PLIC_WORDS);
+    for (int c = 0; c < PLIC_NCTX; c++)
+        put_words(w, p->enable[c], PLIC_WORDS);
+    put_words(w, p->threshold, PLIC_NCTX);
+    return w->err ? -1 : 0;
+}
+
+/* The context output lines are not re-driven: the CPU's saved irq_lines
+ * hold them. */
+int plic_snap_load(Plic *p, SnapReader *r)
+{
+    Plic t = *p;
+    if (snap_get_u32(r) != PLIC_NSRC || snap_get_u32(r) != PLIC_NCTX)
+        return -1;
+    get_words(r, t.prio, PLIC_NSRC + 1);
+    get_words(r, t.level, PLIC_WORDS);
+    get_words(r, t.pending, PLIC_WORDS);
+    get_words(r, t.claimed, PLIC_WORDS);
+    for (int c = 0; c < PLIC_NCTX; c++)
+        get_words(r, t.enable[c], PLIC_WORDS);
+    get_words(r, t.threshold, PLIC_NCTX);
+    if (!snap_reader_done(r))
+        return -1;
+    if (!r->dry_run)
+        *p = t;
+    return 0;
 }

@@ -20,4 +20,9 @@ void plic_set_irq(void *opaque, int line, int level);
 /* An IRQLine for source n. */
 IRQLine plic_irq(Plic *p, int n);
 
+/* Snapshot state: priorities, line levels, pending/claimed, enables. */
+struct SnapWriter;
+struct SnapReader;
+int plic_snap_save(const Plic *p, struct SnapWriter *w);
+int plic_snap_load(Plic *p, struct SnapReader *r);
 #endif

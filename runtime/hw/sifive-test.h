@@ -16,4 +16,9 @@ typedef struct SifiveTest SifiveTest;
 /* Freed with free(). */
 SifiveTest *sifive_test_create(Bus *bus, uint64_t base, SifiveTestStopFunc *stop, void *opaque);
 
+/* Snapshot state: none (a version word only). */
+struct SnapWriter;
+struct SnapReader;
+int sifive_test_snap_save(const SifiveTest *t, struct SnapWriter *w);
+int sifive_test_snap_load(SifiveTest *t, struct SnapReader *r);
 #endif

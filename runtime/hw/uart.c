@@ -8,6 +8,8 @@
 #include "hw/uart.h"
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
+#include "snap/snap.h"
 
 enum {
     REG_RBR_THR = 0,
@@ -198,4 +200,37 @@ Uart *uart_create(Bus *bus, uint64_t base, IRQLine irq, UartTxFunc *tx, void *tx
     u->tx_opaque = tx_opaque;
     bus_add(bus, "uart", base, UART_SIZE, u, uart_read, uart_write);
     return u;
+}
+
+int uart_snap_save(const Uart *u, SnapWriter *w)
+{
+    const uint8_t regs[8] = {u->ier, u->lcr, u->mcr, u->msr_deltas, u->scr, u->fcr, u->dll, u->dlm};
+    snap_put_bytes(w, regs, sizeof(regs));
+    snap_put_u8(w, u->thr_ipending);
+    snap_put_bytes(w, u->fifo, UART_FIFO_SIZE);
+    snap_put_u8(w, (uint8_t)u->head);
+    snap_put_u8(w, (uint8_t)u->count);
+    return w->err ? -1 : 0;
+}
+
+/* The IRQ line level is not re-driven: the PLIC's saved line state holds it. */
+int uart_snap_load(Uart *u, SnapReader *r)
+{
+    Uart t = *u;
+    const uint8_t *regs = snap_get_bytes(r, 8);
+    if (regs) {
+        t.ier = regs[0], t.lcr = regs[1], t.mcr = regs[2], t.msr_deltas = regs[3];
+        t.scr = regs[4], t.fcr = regs[5], t.dll = regs[6], t.dlm = regs[7];
+    }
+    t.thr_ipending = snap_get_bool(r);
+    const uint8_t *fifo = snap_get_bytes(r, UART_FIFO_SIZE);
+    if (fifo)
+        memcpy(t.fifo, fifo, UART_FIFO_SIZE);
+    t.head = snap_get_u8(r);
+    t.count = snap_get_u8(r);
+    if (t.head >= UART_FIFO_SIZE || t.count > UART_FIFO_SIZE || !snap_reader_done(r))
+        return -1;
+    if (!r->dry_run)
+        *u = t;
+    return 0;
 }

@@ -19,4 +19,9 @@ Uart *uart_create(Bus *bus, uint64_t base, IRQLine irq, UartTxFunc *tx, void *tx
 int uart_rx_room(const Uart *u);
 void uart_receive(Uart *u, uint8_t byte);
 
+/* Snapshot state (snap/snap.h): FIFO, registers, pending THRE. */
+struct SnapWriter;
+struct SnapReader;
+int uart_snap_save(const Uart *u, struct SnapWriter *w);
+int uart_snap_load(Uart *u, struct SnapReader *r);
 #endif

@@ -3,6 +3,7 @@
 #include "hw/virtio.h"
 #include <stdlib.h>
 #include <string.h>
+#include "snap/snap.h"
 
 /* Register offsets (virtio 1.1, 4.2.2). */
 enum {
@@ -441,4 +442,76 @@ void virtio_mmio_destroy(VirtioMMIO *t)
     if (t->ops && t->ops->destroy)
         t->ops->destroy(t->dev);
     free(t);
+}
+
+int virtio_mmio_snap_save(const VirtioMMIO *t, SnapWriter *w)
+{
+    uint32_t id = t->ops ? t->ops->device_id : 0;
+    snap_put_u32(w, id);
+    snap_put_u32(w, t->dev_features_sel);
+    snap_put_u32(w, t->drv_features_sel);
+    snap_put_u64(w, t->drv_features);
+    snap_put_u32(w, t->queue_sel);
+    snap_put_u32(w, t->int_status);
+    snap_put_u32(w, t->status);
+    snap_put_u32(w, VIRTQ_MAX_QUEUES);
+    for (int i = 0; i < VIRTQ_MAX_QUEUES; i++) {
+        const Virtq *q = &t->q[i];
+        snap_put_u32(w, q->num);
+        snap_put_u8(w, q->ready);
+        snap_put_u8(w, q->broken);
+        snap_put_u64(w, q->desc);
+        snap_put_u64(w, q->avail);
+        snap_put_u64(w, q->used);
+        snap_put_u16(w, q->last_avail);
+        snap_put_u16(w, q->used_idx);
+    }
+    if (id == VIRTIO_ID_RNG)
+        virtio_rng_snap_save(t->dev, w);
+    return w->err ? -1 : 0;
+}
+
+int virtio_mmio_snap_load(VirtioMMIO *t, SnapReader *r)
+{
+    uint32_t id = t->ops ? t->ops->device_id : 0;
+    if (snap_get_u32(r) != id)
+        return -1;
+    VirtioMMIO n = *t;
+    n.dev_features_sel = snap_get_u32(r);
+    n.drv_features_sel = snap_get_u32(r);
+    n.drv_features = snap_get_u64(r);
+    n.queue_sel = snap_get_u32(r);
+    n.int_status = snap_get_u32(r);
+    n.status = snap_get_u32(r);
+    if (snap_get_u32(r) != VIRTQ_MAX_QUEUES)
+        return -1;
+    for (int i = 0; i < VIRTQ_MAX_QUEUES; i++) {
+        Virtq *q = &n.q[i];
+        q->num = snap_get_u32(r);
+        q->ready = snap_get_bool(r);
+        q->broken = snap_get_bool(r);
+        q->desc = snap_get_u64(r);
+        q->avail = snap_get_u64(r);
+        q->used = snap_get_u64(r);
+        q->last_avail = snap_get_u16(r);
+        q->used_idx = snap_get_u16(r);
+        if (q->num > VIRTQ_NUM_MAX)
+            r->err = true;
+    }
+    if (r->err)
+        return -1;
+    /* Device state: validated (dry run) before anything is committed. */
+    SnapReader dr = *r;
+    dr.dry_run = true;
+    if (id == VIRTIO_ID_RNG && virtio_rng_snap_load(t->dev, &dr))
+        return -1;
+    if (!snap_reader_done(&dr))
+        return -1;
+    if (!r->dry_run) {
+        if (id == VIRTIO_ID_RNG)
+            virtio_rng_snap_load(t->dev, r);
+        *t = n;
+    }
+    r->pos = dr.pos;
+    return 0;
 }

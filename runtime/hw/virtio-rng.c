@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "hw/virtio.h"
+#include "snap/snap.h"
 
 #define RNG_SEED 0x6b696c6e2d726e67ull /* "kiln-rng" */
 
@@ -82,4 +83,24 @@ void *virtio_rng_new(bool deterministic)
     r->deterministic = deterministic;
     r->state = RNG_SEED;
     return r;
+}
+
+int virtio_rng_snap_save(const void *dev, SnapWriter *w)
+{
+    const VirtioRng *r = dev;
+    snap_put_u8(w, r->deterministic);
+    snap_put_u64(w, r->state);
+    return w->err ? -1 : 0;
+}
+
+int virtio_rng_snap_load(void *dev, SnapReader *r)
+{
+    VirtioRng *v = dev;
+    bool det = snap_get_bool(r);
+    uint64_t state = snap_get_u64(r);
+    if (r->err || det != v->deterministic)
+        return -1;
+    if (!r->dry_run)
+        v->state = state;
+    return 0;
 }

@@ -94,4 +94,15 @@ extern const VirtioDeviceOps virtio_rng_ops;
 /* deterministic: bytes from a fixed-seed PRNG instead of the host. */
 void *virtio_rng_new(bool deterministic);
 
+/* Snapshot state of a slot: device id, transport registers, queue
+ * addresses and indices, then the device model's own state (virtio-rng: the
+ * PRNG; virtio-blk: nothing, requests complete synchronously so none is in
+ * flight between TBs).  Load fails (returns -1) if the slot holds another
+ * device type. */
+struct SnapWriter;
+struct SnapReader;
+int virtio_mmio_snap_save(const VirtioMMIO *t, struct SnapWriter *w);
+int virtio_mmio_snap_load(VirtioMMIO *t, struct SnapReader *r);
+int virtio_rng_snap_save(const void *dev, struct SnapWriter *w);
+int virtio_rng_snap_load(void *dev, struct SnapReader *r);
 #endif

@@ -25,6 +25,10 @@
     X(JIT_STRESS, "--jit-stress", NULL, 0, NULL, "JIT every block before its first run (tests)")     \
     X(JIT_CORRUPT, "--jit-test-corrupt", NULL, 0, NULL, "test: make every JIT module invalid")     \
     X(BUNDLE, "--bundle", NULL, 1, "FILE", "AOT bundle of compiled blocks (aot-tool bundle)")      \
+    X(SNAPSHOT_AT, "--snapshot-at", NULL, 1, "MARKER", "snapshot once the console prints MARKER")  \
+    X(SNAPSHOT, "--snapshot", NULL, 1, "FILE", "... into FILE (docs/snapshot-format.md)")         \
+    X(SNAPSHOT_EXIT, "--snapshot-exit", NULL, 0, NULL, "stop (exit 0) once the snapshot is written") \
+    X(RESTORE, "--restore", NULL, 1, "FILE", "resume a snapshot (its config fills in the rest)")   \
     X(DUMP_IR, "--dump-ir", NULL, 0, NULL, "print the IR of each translated block")                \
     X(TRACE, "--trace-tbs", NULL, 0, NULL, "print each executed block")                            \
     X(MACHINE, NULL, "-M", 1, "virt", "machine type (only virt)")                                  \
@@ -164,6 +168,7 @@ int options_parse(int argc, char **argv, KilnOptions *o)
     memset(o, 0, sizeof(*o));
     o->machine.ram_size = 256ull << 20;
     o->exec.jit = true;
+    bool ram_given = false;
     int i = 1;
     if (i < argc && !strcmp(argv[i], "run"))
         i++;
@@ -199,6 +204,7 @@ int options_parse(int argc, char **argv, KilnOptions *o)
         case OPT_BIOS: o->machine.bios = strcmp(val, "default") ? val : NULL; break;
         case OPT_APPEND: o->machine.append = val; break;
         case OPT_MEM:
+            ram_given = true;
             if (parse_size(val, &o->machine.ram_size)) {
                 fprintf(stderr, "kiln: bad memory size '%s' (e.g. 256M, 1G)\n", val);
                 return -1;
@@ -235,6 +241,10 @@ int options_parse(int argc, char **argv, KilnOptions *o)
         case OPT_JIT_STRESS: o->exec.jit_stress = true; break;
         case OPT_JIT_CORRUPT: o->exec.jit_corrupt = true; break;
         case OPT_BUNDLE: o->exec.bundle = val; break;
+        case OPT_SNAPSHOT_AT: o->machine.snapshot_at = val; break;
+        case OPT_SNAPSHOT: o->machine.snapshot_path = val; break;
+        case OPT_SNAPSHOT_EXIT: o->machine.snapshot_exit = true; break;
+        case OPT_RESTORE: o->machine.restore = val; break;
         case OPT_DUMP_IR: o->exec.dump_ir = true; break;
         case OPT_TRACE: o->exec.trace_tbs = true; break;
         case OPT_MACHINE:
@@ -262,6 +272,19 @@ int options_parse(int argc, char **argv, KilnOptions *o)
         case OPT_VERSION: printf("kiln 0.1.0\n"); return 1;
         }
     }
+    if (!o->machine.snapshot_at != !o->machine.snapshot_path ||
+        (o->machine.snapshot_exit && !o->machine.snapshot_at)) {
+        fprintf(stderr, "kiln: --snapshot-at MARKER and --snapshot FILE go together "
+                        "(--snapshot-exit needs both)\n");
+        return -1;
+    }
+    if (o->machine.snapshot_at && !*o->machine.snapshot_at) {
+        fprintf(stderr, "kiln: --snapshot-at: empty marker\n");
+        return -1;
+    }
+    /* A snapshot names its guest: kernel, firmware, RAM size, mode, devices. */
+    if (o->machine.restore && machine_snapshot_peek(o->machine.restore, &o->machine, ram_given))
+        return -1;
     if (!o->machine.kernel) {
         fprintf(stderr, "kiln: no kernel given (--kernel FILE)\n");
         return -1;

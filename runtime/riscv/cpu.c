@@ -5,11 +5,13 @@
  * privilege.  TLBs need no flush on a privilege change: each MMU index is
  * one fixed translation regime (see cpu_mmu_index).
  */
+#include <stdlib.h>
 #include <string.h>
 #include "hw/machine.h"
 #include "ir/ir.h"
 #include "riscv/csr.h"
 #include "riscv/cpu.h"
+#include "snap/snap.h"
 
 #define MISA_EXT(c) (1ull << ((c) - 'A'))
 #define MISA_RV64 (2ull << 62)
@@ -178,4 +180,87 @@ void cpu_update_sbi_timer(RVCPU *cpu, uint64_t mtime)
     if (!cpu->sbi_builtin)
         return;
     cpu_set_irq(cpu, IRQ_STI, mtime >= cpu->stimecmp);
+}
+
+/* The saved 64-bit fields, in file order (one table: save and load). */
+/* clang-format off */
+#define CPU_SNAP_U64(X) \
+    X(pc) X(mstatus) X(load_res) X(load_res_val) X(icount) X(misa) X(mie) X(mip) \
+    X(irq_lines) X(medeleg) X(mideleg) X(mtvec) X(mscratch) X(mepc) X(mcause) X(mtval) \
+    X(stvec) X(sscratch) X(sepc) X(scause) X(stval) X(satp) X(mcounteren) X(scounteren) \
+    X(menvcfg) X(senvcfg) X(mcountinhibit) X(mhartid) X(stimecmp) X(mcycle_off) \
+    X(minstret_off)
+/* clang-format on */
+#define CPU_SNAP_U32(X) X(frm) X(fflags) X(priv)
+#define CPU_SNAP_BOOL(X) X(halted) X(sbi_ready) X(poll_request)
+
+int cpu_snap_save(const RVCPU *cpu, SnapWriter *w)
+{
+    for (int i = 0; i < 32; i++)
+        snap_put_u64(w, cpu->x[i]);
+    for (int i = 0; i < 32; i++)
+        snap_put_u64(w, cpu->f[i]);
+#define X(f) snap_put_u64(w, cpu->f);
+    CPU_SNAP_U64(X)
+#undef X
+#define X(f) snap_put_u32(w, (uint32_t)cpu->f);
+    CPU_SNAP_U32(X)
+#undef X
+#define X(f) snap_put_u8(w, cpu->f ? 1 : 0);
+    CPU_SNAP_BOOL(X)
+#undef X
+    snap_put_u32(w, (uint32_t)cpu->sbi_builtin);
+    for (int i = 0; i < 4; i++)
+        snap_put_u64(w, cpu->pmpcfg[i]);
+    for (int i = 0; i < 16; i++)
+        snap_put_u64(w, cpu->pmpaddr[i]);
+    return w->err ? -1 : 0;
+}
+
+int cpu_snap_load(RVCPU *cpu, SnapReader *r)
+{
+    /* Parse into a copy of the fields (RVCPU is large: heap). */
+    RVCPU *t = malloc(sizeof(*t));
+    if (!t)
+        return -1;
+    memcpy(t, cpu, offsetof(RVCPU, tlb_paddr));
+    for (int i = 0; i < 32; i++)
+        t->x[i] = snap_get_u64(r);
+    for (int i = 0; i < 32; i++)
+        t->f[i] = snap_get_u64(r);
+#define X(f) t->f = snap_get_u64(r);
+    CPU_SNAP_U64(X)
+#undef X
+#define X(f) t->f = snap_get_u32(r);
+    CPU_SNAP_U32(X)
+#undef X
+#define X(f) t->f = snap_get_bool(r);
+    CPU_SNAP_BOOL(X)
+#undef X
+    t->sbi_builtin = (int)snap_get_u32(r);
+    for (int i = 0; i < 4; i++)
+        t->pmpcfg[i] = snap_get_u64(r);
+    for (int i = 0; i < 16; i++)
+        t->pmpaddr[i] = snap_get_u64(r);
+    bool ok = snap_reader_done(r) && t->x[0] == 0 &&
+              (t->priv == PRV_U || t->priv == PRV_S || t->priv == PRV_M) && t->frm < 8 &&
+              t->fflags < 32 && t->sbi_builtin >= 0 && t->sbi_builtin <= 1;
+    if (ok && !r->dry_run) {
+        memcpy(cpu->x, t->x, sizeof(cpu->x));
+        memcpy(cpu->f, t->f, sizeof(cpu->f));
+        memcpy(cpu->pmpcfg, t->pmpcfg, sizeof(cpu->pmpcfg));
+        memcpy(cpu->pmpaddr, t->pmpaddr, sizeof(cpu->pmpaddr));
+        cpu->sbi_builtin = t->sbi_builtin;
+#define X(f) cpu->f = t->f;
+        CPU_SNAP_U64(X)
+        CPU_SNAP_U32(X)
+        CPU_SNAP_BOOL(X)
+#undef X
+        cpu->tb_pc = cpu->pc;
+        cpu->exit_status = 0;
+        cpu->fault_site = 0;
+        tlb_flush(cpu); /* entries hold host addends of the old state */
+    }
+    free(t);
+    return ok ? 0 : -1;
 }

@@ -188,4 +188,14 @@ void cpu_update_sbi_timer(RVCPU *cpu, uint64_t mtime);
  * line an IRQ_* number; sets/clears that bit of irq_lines. */
 void cpu_set_irq(void *opaque, int line, int level);
 
+/* Snapshot (snap/snap.h): every architectural register and CSR, the
+ * privilege, WFI state, FP state, LR reservation, icount, counter offsets
+ * and the built-in SBI timer.  Not saved: the TLB and translation scratch
+ * (load flushes the TLB; host pointers never enter a snapshot).  Load
+ * validates everything before it changes the CPU. */
+struct SnapWriter;
+struct SnapReader;
+int cpu_snap_save(const RVCPU *cpu, struct SnapWriter *w);
+int cpu_snap_load(RVCPU *cpu, struct SnapReader *r);
+
 #endif

@@ -256,6 +256,10 @@
       case 'loaded':
         state.times.loaded = performance.now();
         state.running = true;
+        // A snapshot was taken just as the prompt appeared: Enter makes the
+        // shell print a fresh one (and shows the guest is live).
+        if (snapshot && ring)
+          pendingInput.unshift('\r');
         for (const s of pendingInput)
           state.input(s);
         pendingInput = [];

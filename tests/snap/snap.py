@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Snapshot tests on the Linux test guest (suite 'snap').
+
+usage: snap.py --kiln KILN --image IMAGE [--kiln-node TOOL --wasm-build DIR] CASE [ARG]
+
+cases:
+  roundtrip-devices WORKLOAD  the same with virtio-blk and virtio-rng
+  roundtrip WORKLOAD  deterministic run with --snapshot-at 'guest: init started'
+                      (continues to the end); --restore must print exactly the
+                      full run's output tail, byte for byte, same exit status
+  node WORKLOAD       snapshot taken natively, restored under tools/kiln-node:
+                      same bytes as the native restore and the full run's tail
+  corrupt             truncations, bit flips, wrong version, another guest
+                      image, other RAM size/mode: one 'kiln: snapshot FILE: ...'
+                      error line, exit status 1 or 2, no guest output, no crash
+  shell               real-time snapshot at the shell prompt, restored with
+                      'echo hi' on stdin: prints hi and powers off
+"""
+import argparse
+import os
+import random
+import struct
+import subprocess
+import sys
+import tempfile
+
+MARKER = "guest: init started"
+FNV_INIT, FNV_PRIME = 0xCBF29CE484222325, 0x100000001B3
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def fnv(data):
+    h = FNV_INIT
+    for b in data:
+        h = ((h ^ b) * FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def run(cmd, timeout, stdin=b""):
+    try:
+        p = subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        fail(f"timed out after {timeout} s: {' '.join(cmd)}")
+    return p
+
+
+def append(workload):
+    return "console=ttyS0 earlycon=sbi" + (f" guest.run={workload}" if workload else "")
+
+
+def take(a, tmp, workload, exit_after, marker=MARKER, det=True, extra=()):
+    snap = os.path.join(tmp, f"{workload or 'shell'}.snap")
+    cmd = [a.kiln, "run", "--kernel", a.image, "--append", append(workload),
+           "--snapshot-at", marker, "--snapshot", snap] + list(extra)
+    if det:
+        cmd.append("--deterministic")
+    if exit_after:
+        cmd.append("--snapshot-exit")
+    p = run(cmd, a.timeout)
+    err = p.stderr.decode(errors="replace")
+    if p.returncode != 0 or not os.path.exists(snap):
+        fail(f"snapshot run: exit {p.returncode}, stderr:\n{err}")
+    print(err.strip())
+    return snap, p
+
+
+def check_tail(full, rest, what):
+    if not rest:
+        fail(f"{what}: no output after restore")
+    if not full.endswith(rest):
+        fail(f"{what}: restored output is not the tail of the full run\n"
+             f"--- full tail:\n{full[-400:]!r}\n--- restored:\n{rest[:400]!r}")
+    start = len(full) - len(rest)
+    mk = full.find(MARKER.encode())
+    if mk < 0 or start < mk + len(MARKER):
+        fail(f"{what}: restored output starts at byte {start}, before the marker end")
+    print(f"{what}: {len(rest)} bytes identical (from byte {start}; marker ends at "
+          f"{mk + len(MARKER)})")
+
+
+def case_roundtrip(a, tmp, workload, devices=False):
+    extra = []
+    if devices:  # virtio-blk (a 4 MiB disk of fixed pseudo-random bytes) and virtio-rng
+        disk = os.path.join(tmp, "disk.img")
+        write(disk, random.Random(7).randbytes(4 << 20))
+        extra = ["--rng", "--drive", disk]
+    snap, full = take(a, tmp, workload, exit_after=False, extra=extra)
+    rest = run([a.kiln, "run", "--restore", snap], a.timeout)
+    if rest.returncode != full.returncode:
+        fail(f"restore exit {rest.returncode}, full run {full.returncode}: "
+             f"{rest.stderr.decode(errors='replace')}")
+    check_tail(full.stdout, rest.stdout, f"native {workload}")
+    if f"guest: done {workload}".encode() not in rest.stdout:
+        fail(f"restored run did not finish {workload}")
+    print(rest.stderr.decode(errors="replace").strip())
+
+
+def case_node(a, tmp, workload):
+    if not a.kiln_node or not os.path.exists(os.path.join(a.wasm_build, "runtime", "kiln.js")):
+        fail(f"no kiln.js in {a.wasm_build} (build it: meson setup build-wasm --cross-file "
+             "cross/emscripten.ini && ninja -C build-wasm runtime/kiln.js)")
+    snap, full = take(a, tmp, workload, exit_after=False)
+    env = dict(os.environ, KILN_WASM_BUILD=a.wasm_build)
+    try:
+        p = subprocess.run([a.kiln_node, "run", "--restore", snap], capture_output=True,
+                           timeout=a.timeout, env=env)
+    except subprocess.TimeoutExpired:
+        fail("kiln-node restore timed out")
+    if p.returncode != full.returncode:
+        fail(f"node restore exit {p.returncode}: {p.stderr.decode(errors='replace')}")
+    check_tail(full.stdout, p.stdout, f"node {workload}")
+    print(p.stderr.decode(errors="replace").strip())
+
+
+def expect_error(a, snap, what, extra=(), kernel=None):
+    cmd = [a.kiln, "run", "--restore", snap, "--max-insns", "1000000"] + list(extra)
+    if kernel:
+        cmd += ["--kernel", kernel]
+    p = run(cmd, 60)
+    err = p.stderr.decode(errors="replace").strip().splitlines()
+    if p.returncode not in (1, 2):
+        fail(f"{what}: exit status {p.returncode} (want 1 or 2), stderr: {err}")
+    if len(err) != 1 or not err[0].startswith(f"kiln: snapshot {snap}: "):
+        fail(f"{what}: want one 'kiln: snapshot {snap}: ...' line, got {err}")
+    if p.stdout:
+        fail(f"{what}: the guest ran: {p.stdout[:200]!r}")
+    return err[0]
+
+
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def refix(data):
+    """Recompute the trailer checksum (to get past it)."""
+    return data[:-8] + struct.pack("<Q", fnv(data[:-8]))
+
+
+def case_corrupt(a, tmp):
+    snap, _ = take(a, tmp, "hello", exit_after=True)
+    good = open(snap, "rb").read()
+    bad = os.path.join(tmp, "bad.snap")
+    rnd = random.Random(5)
+    n = len(good)
+    cuts = sorted(set([0, 1, 7, 8, 12, 23, 24, 40, 100, 1000, n // 2, n - 9, n - 8, n - 1] +
+                      [rnd.randrange(n) for _ in range(20)]))
+    for cut in cuts:
+        write(bad, good[:cut])
+        expect_error(a, bad, f"truncated at {cut}")
+    for _ in range(30):
+        pos = rnd.randrange(n)
+        d = bytearray(good)
+        d[pos] ^= 1 << rnd.randrange(8)
+        write(bad, bytes(d))
+        msg = expect_error(a, bad, f"bit flip at {pos}")
+        if pos >= 24 and pos < n - 8 and "checksum" not in msg:
+            fail(f"bit flip at {pos}: not reported as a checksum error: {msg}")
+    # Past the checksum: wrong version, broken section table, bad CPU state.
+    d = bytearray(good)
+    d[8:12] = struct.pack("<I", 99)
+    write(bad, refix(bytes(d)))
+    msg = expect_error(a, bad, "wrong version")
+    if "version 99" not in msg:
+        fail(f"wrong version: {msg}")
+    d = bytearray(good)
+    d[24 + 8:24 + 16] = struct.pack("<Q", n)  # first section's length overruns
+    write(bad, refix(bytes(d)))
+    expect_error(a, bad, "section length")
+    d = bytearray(good)
+    i = d.find(b"CPU \0\0\0\0")
+    priv_off = i + 16 + 8 * 64 + 8 * 31 + 4 * 2  # x, f, the u64 table, frm, fflags
+    d[priv_off:priv_off + 4] = struct.pack("<I", 2)
+    write(bad, refix(bytes(d)))
+    msg = expect_error(a, bad, "bad privilege")
+    if "cpu" not in msg:
+        fail(f"bad privilege: {msg}")
+    # Another guest image, other RAM size, other mode.
+    other = os.path.join(tmp, "Image-other")
+    img = bytearray(open(a.image, "rb").read())
+    img[len(img) // 2] ^= 0xFF
+    write(other, bytes(img))
+    msg = expect_error(a, snap, "other image", kernel=other)
+    if "another guest image" not in msg:
+        fail(f"other image: {msg}")
+    expect_error(a, snap, "other RAM size", extra=["--mem", "128M"])
+    write(bad, b"not a snapshot at all")
+    expect_error(a, bad, "not a snapshot")
+    expect_error(a, os.path.join(tmp, "missing.snap"), "missing file")
+    print(f"corrupt: {len(cuts)} truncations, 30 bit flips and 8 mismatches rejected cleanly")
+
+
+def case_shell(a, tmp):
+    snap, _ = take(a, tmp, None, exit_after=True, marker="guest# ", det=False)
+    p = run([a.kiln, "run", "--restore", snap], a.timeout, stdin=b"echo hi\npoweroff\n")
+    out = p.stdout.decode(errors="replace")
+    print(p.stderr.decode(errors="replace").strip())
+    if p.returncode != 0 or "\nhi\r\n" not in out.replace("\r\r", "\r") or "guest: poweroff" not in out:
+        fail(f"shell restore: exit {p.returncode}, output:\n{out}")
+    print("shell: 'echo hi' answered after restore")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kiln", required=True)
+    ap.add_argument("--image", required=True)
+    ap.add_argument("--kiln-node")
+    ap.add_argument("--wasm-build")
+    ap.add_argument("--timeout", type=int, default=250)
+    ap.add_argument("case")
+    ap.add_argument("arg", nargs="?")
+    a = ap.parse_args()
+    if not os.path.exists(a.image):
+        fail(f"no guest image {a.image}")
+    with tempfile.TemporaryDirectory(prefix="kiln-snap-") as tmp:
+        if a.case == "roundtrip":
+            case_roundtrip(a, tmp, a.arg)
+        elif a.case == "roundtrip-devices":
+            case_roundtrip(a, tmp, a.arg, devices=True)
+        elif a.case == "node":
+            case_node(a, tmp, a.arg)
+        elif a.case == "corrupt":
+            case_corrupt(a, tmp)
+        elif a.case == "shell":
+            case_shell(a, tmp)
+        else:
+            fail(f"unknown case {a.case}")
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
