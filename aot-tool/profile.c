@@ -502,7 +502,7 @@ int prof_load(const char *path, Profile **out, char *err, size_t errlen)
     size_t size;
     int rc = file_read_all(path, SIZE_MAX, &buf, &size);
     if (rc) {
-        set_err(err, errlen, path, "cannot read: %s", strerror(-rc));
+        set_err(err, errlen, path, "cannot open: %s", strerror(-rc));
         return -1;
     }
     rc = prof_load_mem(buf, size, path, out, err, errlen);
