@@ -267,11 +267,30 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
                 jit_enqueue(cpu, tb);
         }
         if (tb->jit_fn) {
-            status = ((JitTBFn *)(uintptr_t)tb->jit_fn)(cpu, pc);
-            if (bundle_owns(tb->jit_fn))
-                st->exec_bundle++;
-            else
-                st->exec_jit++;
+            /* Compiled TBs chained to compiled TBs stay in this inner loop:
+             * per TB only the call, retiring its instructions, and the
+             * checks that end the chain (exit kind, successor, poll due,
+             * interrupt pending) remain. */
+            for (;;) {
+                status = ((JitTBFn *)(uintptr_t)tb->jit_fn)(cpu, pc);
+                if (bundle_owns(tb->jit_fn))
+                    st->exec_bundle++;
+                else
+                    st->exec_jit++;
+                if (status > IR_EXIT_SLOT1 || unlikely(trace))
+                    break;
+                TB *next = tb->jmp[status];
+                if (!next || !next->jit_fn || next->pc != cpu->pc || !next->valid ||
+                    cpu->icount + tb->ninsns >= next_poll || cpu->poll_request ||
+                    (cpu_mip(cpu) & cpu->mie))
+                    break;
+                cpu->icount += tb->ninsns;
+                tb = next;
+                pc = tb->pc;
+                cpu->tb_pc = pc;
+                tb->exec_count++;
+                st->chained++;
+            }
         } else {
             status = tci_run(tb->tci, cpu);
             st->exec_tci++;
