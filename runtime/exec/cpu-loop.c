@@ -271,12 +271,11 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
              * per TB only the call, retiring its instructions, and the
              * checks that end the chain (exit kind, successor, poll due,
              * interrupt pending) remain. */
+            uint64_t runs = 0, bundle_runs = 0; /* kept local: off the memory path */
             for (;;) {
                 status = ((JitTBFn *)(uintptr_t)tb->jit_fn)(cpu, pc);
-                if (bundle_owns(tb->jit_fn))
-                    st->exec_bundle++;
-                else
-                    st->exec_jit++;
+                runs++;
+                bundle_runs += bundle_owns(tb->jit_fn);
                 if (status > IR_EXIT_SLOT1 || unlikely(trace))
                     break;
                 TB *next = tb->jmp[status];
@@ -288,9 +287,11 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
                 tb = next;
                 pc = tb->pc;
                 cpu->tb_pc = pc;
-                tb->exec_count++;
-                st->chained++;
+                tb->exec_count++; /* also drives the "JIT compiles avoided" count */
             }
+            st->exec_bundle += bundle_runs;
+            st->exec_jit += runs - bundle_runs;
+            st->chained += runs - 1;
         } else {
             status = tci_run(tb->tci, cpu);
             st->exec_tci++;
