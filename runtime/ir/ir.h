@@ -21,6 +21,8 @@ enum {
     IR_F_EXIT = 1 << 3,   /* may leave the TB early (guest fault) */
     IR_F_BB_END = 1 << 4, /* ends a basic block (label, branch, exit) */
     IR_F_CALL = 1 << 5,   /* helper call */
+    IR_F_BINARY = 1 << 6, /* pure value op d = f(a, b) (ir_eval folds it) */
+    IR_F_UNARY = 1 << 7,  /* pure value op d = f(a) */
 };
 
 typedef enum IROpcode {

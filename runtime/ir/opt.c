@@ -384,34 +384,20 @@ static void opt_forward(OptState *s)
         for (unsigned j = 0; j < nin; j++)
             op->args[first + j] = canon(s, op->args[first + j]);
 
+        const uint32_t opflags = ir_op_defs[op->opc].flags;
+        if (opflags & IR_F_BINARY) {
+            fold_binary(s, i, op);
+            continue;
+        }
+        if (opflags & IR_F_UNARY) {
+            fold_unary(s, op);
+            continue;
+        }
         switch (op->opc) {
         case IR_mov: fold_mov(s, i, op); break;
         case IR_movi:
             set_const(s, op->args[0], (uint64_t)op->imm & type_mask((IRType)op->type));
             break;
-        case IR_add:
-        case IR_sub:
-        case IR_mul:
-        case IR_mulsh:
-        case IR_muluh:
-        case IR_mulsuh:
-        case IR_and:
-        case IR_or:
-        case IR_xor:
-        case IR_shl:
-        case IR_shr:
-        case IR_sar: fold_binary(s, i, op); break;
-        case IR_neg:
-        case IR_not:
-        case IR_ext8s:
-        case IR_ext8u:
-        case IR_ext16s:
-        case IR_ext16u:
-        case IR_ext32s:
-        case IR_ext32u:
-        case IR_extu_i32:
-        case IR_exts_i32:
-        case IR_trunc_i64: fold_unary(s, op); break;
         case IR_setcond: fold_setcond(s, op); break;
         case IR_movcond: fold_movcond(s, i, op); break;
         case IR_ld:

@@ -810,6 +810,10 @@ static void compile_op(TCICompiler *C, const IROp *op)
     uint64_t k;
     if ((op->opc == IR_trunc_i64 || op->opc == IR_ld) && d < IR_MAX_TEMPS && C->is_alias[d])
         return; /* readers of d read its source instead */
+    if (ir_op_defs[op->opc].flags & IR_F_BINARY) {
+        compile_binary(C, op, w);
+        return;
+    }
     switch (op->opc) {
     case IR_insn_start: break;
     case IR_movi:
@@ -824,18 +828,6 @@ static void compile_op(TCICompiler *C, const IROp *op)
         else if (d != a)
             emit_rr(C, TCI_mov_64 + w, d, a, IR_NONE);
         break;
-    case IR_add:
-    case IR_sub:
-    case IR_mul:
-    case IR_mulsh:
-    case IR_muluh:
-    case IR_mulsuh:
-    case IR_and:
-    case IR_or:
-    case IR_xor:
-    case IR_shl:
-    case IR_shr:
-    case IR_sar: compile_binary(C, op, w); break;
     case IR_neg: emit_rr(C, TCI_neg_64 + w, d, a, IR_NONE); break;
     case IR_not: emit_rr(C, TCI_not_64 + w, d, a, IR_NONE); break;
     case IR_ext8s: emit_rr(C, TCI_ext8s_64 + w, d, a, IR_NONE); break;
