@@ -124,19 +124,25 @@ static TB *translate(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags,
         cpu_raise(cpu, (uint64_t)cause, tval, pc);
         return NULL;
     }
-    st->ir_ops_before_opt += f.nops;
-    opt_run(&f);
-    st->ir_ops_after_opt += f.nops;
-    if (opt->dump_ir) {
-        fprintf(stderr, "TB pc=%#llx phys=%#llx flags=%#x insns=%u\n", (unsigned long long)pc,
-                (unsigned long long)phys, flags, info.ninsns);
-        ir_dump(&f, stderr);
-    }
-    TCIBlock *code = tci_compile(&f);
-    if (!code) {
-        fprintf(stderr, "kiln: internal error: cannot encode TB at %#llx\n",
-                (unsigned long long)pc);
-        exit(70);
+    /* AOT bundle: its code for these bytes and flags runs from the start,
+     * so the TB needs no TCI code (a bundle function is never dropped). */
+    uint32_t bundle_fn = bundle_lookup(flags, &info);
+    TCIBlock *code = NULL;
+    if (!bundle_fn) {
+        st->ir_ops_before_opt += f.nops;
+        opt_run(&f);
+        st->ir_ops_after_opt += f.nops;
+        if (opt->dump_ir) {
+            fprintf(stderr, "TB pc=%#llx phys=%#llx flags=%#x insns=%u\n",
+                    (unsigned long long)pc, (unsigned long long)phys, flags, info.ninsns);
+            ir_dump(&f, stderr);
+        }
+        code = tci_compile(&f);
+        if (!code) {
+            fprintf(stderr, "kiln: internal error: cannot encode TB at %#llx\n",
+                    (unsigned long long)pc);
+            exit(70);
+        }
     }
     TB *tb = calloc(1, sizeof(*tb));
     if (!tb) {
@@ -151,9 +157,8 @@ static TB *translate(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags,
     tb->phys_page[0] = info.phys[0] & TLB_PAGE_MASK;
     tb->phys_page[1] = info.phys[1] == TB_NO_PAGE ? TB_NO_PAGE : info.phys[1] & TLB_PAGE_MASK;
     tb->tci = code;
-    /* AOT bundle: its code for these bytes and flags runs from the start. */
-    tb->jit_fn = bundle_lookup(flags, &info);
-    if (tb->jit_fn)
+    tb->jit_fn = bundle_fn;
+    if (bundle_fn)
         tb->jit_state = TB_JIT_COMPILED;
     unsigned fresh = tb_insert(tb);
     if (unlikely(tbprof.fn))
