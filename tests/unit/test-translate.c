@@ -10,17 +10,7 @@
 #include "tci/tci.h"
 #include "ir/opt.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                            \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "../check.h"
 
 /* Fake guest code: `size` bytes at virtual `base`; physical = virtual +
  * PHYS_DELTA; fetches outside raise an instruction page fault. */

@@ -18,18 +18,9 @@
 #include "tci/tci.h"
 #include "wasm/emit.h"
 
-static int failures;
-static const char *expect_dir, *out_dir, *validate_prog, *wat_prog;
+#include "../check.h"
 
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                            \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+static const char *expect_dir, *out_dir, *validate_prog, *wat_prog;
 
 /* ---- a small hand-made guest: 3 i64 globals, 1 i32 global ---- */
 
