@@ -8,6 +8,7 @@
 #include <string.h>
 #include "exec/tb-key.h"
 #include "riscv/translate.h"
+#include "util/le.h"
 
 uint64_t bundle_check_hash(const void *bytes, size_t len)
 {
@@ -16,20 +17,6 @@ uint64_t bundle_check_hash(const void *bytes, size_t len)
 }
 
 /* ---- little-endian reading/writing ---- */
-
-static uint64_t rd(const uint8_t *p, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
-static void wr(uint8_t *p, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* Fixed header layout: (field, bytes) in file order after the magic. */
 #define BUNDLE_HEADER_FIELDS(X)                                                                    \
@@ -57,18 +44,18 @@ static void header_encode(const BundleHeader *h, uint8_t out[BUNDLE_HEADER_SIZE]
     memcpy(p, BUNDLE_MAGIC, 8);
     p += 8;
 #define X(field, n)                                                                                \
-    wr(p, h->field, n);                                                                            \
+    le_store(p, n, h->field);                                                                      \
     p += n;
     BUNDLE_HEADER_FIELDS(X)
 #undef X
-    wr(p, tb_hash_bytes(out, (size_t)(p - out)), 8);
+    le_store(p, 8, tb_hash_bytes(out, (size_t)(p - out)));
 }
 
 static void header_decode(const uint8_t *p, BundleHeader *h)
 {
     p += 8;
 #define X(field, n)                                                                                \
-    h->field = (__typeof__(h->field))rd(p, n);                                                     \
+    h->field = (__typeof__(h->field))le_load(p, n);                                                \
     p += n;
     BUNDLE_HEADER_FIELDS(X)
 #undef X
@@ -76,22 +63,22 @@ static void header_decode(const uint8_t *p, BundleHeader *h)
 
 static void entry_encode(const BundleEntry *e, uint8_t *p)
 {
-    wr(p, e->hash, 8);
-    wr(p + 8, e->check, 8);
-    wr(p + 16, e->flags, 4);
-    wr(p + 20, e->size, 2);
-    wr(p + 22, e->ninsns, 2);
-    wr(p + 24, e->func, 4);
+    le_store(p, 8, e->hash);
+    le_store(p + 8, 8, e->check);
+    le_store(p + 16, 4, e->flags);
+    le_store(p + 20, 2, e->size);
+    le_store(p + 22, 2, e->ninsns);
+    le_store(p + 24, 4, e->func);
 }
 
 static void entry_decode(const uint8_t *p, BundleEntry *e)
 {
-    e->hash = rd(p, 8);
-    e->check = rd(p + 8, 8);
-    e->flags = (uint32_t)rd(p + 16, 4);
-    e->size = (uint16_t)rd(p + 20, 2);
-    e->ninsns = (uint16_t)rd(p + 22, 2);
-    e->func = (uint32_t)rd(p + 24, 4);
+    e->hash = le_load(p, 8);
+    e->check = le_load(p + 8, 8);
+    e->flags = (uint32_t)le_load(p + 16, 4);
+    e->size = (uint16_t)le_load(p + 20, 2);
+    e->ninsns = (uint16_t)le_load(p + 22, 2);
+    e->func = (uint32_t)le_load(p + 24, 4);
 }
 
 int bundle_entry_cmp(const BundleEntry *a, const BundleEntry *b)
@@ -210,7 +197,7 @@ int bundle_parse(const uint8_t *d, size_t len, BundleView *out, char *err, size_
     if (hdr.len != BUNDLE_HEADER_SIZE || memcmp(d + hdr.payload, BUNDLE_MAGIC, 8))
         return fail(err, errlen, "bad bundle header (magic or size)");
     const uint8_t *hp = d + hdr.payload;
-    if (rd(hp + BUNDLE_HEADER_SIZE - 8, 8) != tb_hash_bytes(hp, BUNDLE_HEADER_SIZE - 8))
+    if (le_load(hp + BUNDLE_HEADER_SIZE - 8, 8) != tb_hash_bytes(hp, BUNDLE_HEADER_SIZE - 8))
         return fail(err, errlen, "bundle header checksum mismatch (corrupt header)");
     BundleHeader *h = &out->hdr;
     header_decode(hp, h);

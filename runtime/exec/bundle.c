@@ -16,6 +16,7 @@
 #include "riscv/translate.h"
 #include "wasm/abi.h"
 #include "util/file.h"
+#include "util/le.h"
 
 uint32_t bundle_slot_base, bundle_slot_count;
 
@@ -40,8 +41,7 @@ uint32_t kiln_bundle_instantiate(const uint8_t *bytes, size_t len, uint32_t nfun
 static uint64_t hash_u64(uint64_t h, uint64_t v)
 {
     uint8_t b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
+    le_store(b, 8, v);
     return tb_hash_update(h, b, 8);
 }
 
@@ -108,7 +108,6 @@ static bool warn(const char *fmt, ...)
     fprintf(stderr, "; running without it\n");
     return false;
 }
-
 
 bool bundle_open(const char *path, const char *kernel, const char *bios)
 {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/le.h"
 
 int bus_init(Bus *bus, uint64_t ram_base, uint64_t ram_size)
 {
@@ -55,20 +56,6 @@ BusRegion *bus_find(Bus *bus, uint64_t paddr)
     return NULL;
 }
 
-static uint64_t load_le(const uint8_t *p, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
-static void store_le(uint8_t *p, unsigned n, uint64_t v)
-{
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* Region that holds all of [paddr, paddr+n), or NULL. */
 static BusRegion *find_span(Bus *bus, uint64_t paddr, unsigned n)
 {
@@ -83,7 +70,7 @@ int bus_read(Bus *bus, uint64_t paddr, int size_log2, uint64_t *val)
     unsigned n = 1u << size_log2;
     uint8_t *p = bus_ram_ptr(bus, paddr, n);
     if (p) {
-        *val = load_le(p, n);
+        *val = le_load(p, n);
         return 0;
     }
     BusRegion *r = find_span(bus, paddr, n);
@@ -103,7 +90,7 @@ int bus_write(Bus *bus, uint64_t paddr, int size_log2, uint64_t val)
     unsigned n = 1u << size_log2;
     uint8_t *p = bus_ram_ptr(bus, paddr, n);
     if (p) {
-        store_le(p, n, val);
+        le_store(p, n, val);
         return 0;
     }
     BusRegion *r = find_span(bus, paddr, n);

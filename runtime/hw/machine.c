@@ -24,6 +24,7 @@
 #include "snap/lz.h"
 #include "snap/snap.h"
 #include "util/file.h"
+#include "util/le.h"
 
 #define DEFAULT_RAM_SIZE (256ull << 20)
 #define MIN_RAM_SIZE (16ull << 20)
@@ -215,20 +216,6 @@ static int create_devices(Machine *m)
     return 0;
 }
 
-static void st64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t ld64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
 /* Build the DTB and place it like QEMU 7.2 does: below the end of RAM
  * (or 3 GiB), 2 MiB aligned.  Returns its end address, or 0 on error. */
 static uint64_t place_dtb(Machine *m, uint64_t kernel_end)
@@ -318,12 +305,12 @@ static int load_and_reset(Machine *m)
             fprintf(stderr, "kiln: no room in guest RAM for the firmware info block\n");
             return -1;
         }
-        st64(info + 0, FW_DYNAMIC_MAGIC);
-        st64(info + 8, FW_DYNAMIC_VERSION);
-        st64(info + 16, c->kernel ? kern.entry : KERNEL_ADDR);
-        st64(info + 24, FW_DYNAMIC_NEXT_MODE_S);
-        st64(info + 32, 0); /* options */
-        st64(info + 40, 0); /* boot hart */
+        le_store(info + 0, 8, FW_DYNAMIC_MAGIC);
+        le_store(info + 8, 8, FW_DYNAMIC_VERSION);
+        le_store(info + 16, 8, c->kernel ? kern.entry : KERNEL_ADDR);
+        le_store(info + 24, 8, FW_DYNAMIC_NEXT_MODE_S);
+        le_store(info + 32, 8, 0); /* options */
+        le_store(info + 40, 8, 0); /* boot hart */
         a2 = info_addr;
         pc = fw.entry;
         priv = PRV_M;
@@ -995,7 +982,7 @@ void machine_destroy(Machine *m)
 static void htif_poll(Machine *m)
 {
     uint8_t *to = bus_ram_ptr(&m->bus, m->tohost, 8);
-    uint64_t v = to ? ld64(to) : 0;
+    uint64_t v = to ? le_load(to, 8) : 0;
     if (!v)
         return;
     unsigned dev = (unsigned)(v >> 56), cmd = (unsigned)(v >> 48) & 0xff;
@@ -1008,24 +995,25 @@ static void htif_poll(Machine *m)
         uint8_t *sc = bus_ram_ptr(&m->bus, payload, 64);
         if (sc) {
             uint64_t ret = (uint64_t)-1;
-            if (ld64(sc) == HTIF_SYS_WRITE) {
-                uint64_t fd = ld64(sc + 8), buf = ld64(sc + 16), len = ld64(sc + 24);
+            if (le_load(sc, 8) == HTIF_SYS_WRITE) {
+                uint64_t fd = le_load(sc + 8, 8), buf = le_load(sc + 16, 8),
+                         len = le_load(sc + 24, 8);
                 uint8_t *p = bus_ram_ptr(&m->bus, buf, len);
                 if (p && (fd == 1 || fd == 2)) {
                     console_out(m, p, (size_t)len);
                     ret = len;
                 }
             }
-            st64(sc, ret);
+            le_store(sc, 8, ret);
         }
     } else if (dev == 1 && cmd == 1) {
         uint8_t ch = (uint8_t)payload;
         console_out(m, &ch, 1);
     }
-    st64(to, 0);
+    le_store(to, 8, 0);
     uint8_t *from = m->fromhost ? bus_ram_ptr(&m->bus, m->fromhost, 8) : NULL;
     if (from)
-        st64(from, 1);
+        le_store(from, 8, 1);
 }
 
 static void poll_input(Machine *m, bool force)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "hw/virtio.h"
+#include "util/le.h"
 
 #define BLK_F_SEG_MAX 2
 #define BLK_F_RO 5
@@ -30,12 +31,6 @@ typedef struct VirtioBlk {
     uint8_t bounce[64 * 1024];
     VirtqElem elem;
 } VirtioBlk;
-
-static void put_le(uint8_t *p, unsigned n, uint64_t v)
-{
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static uint64_t blk_features(void *dev)
 {
@@ -83,10 +78,8 @@ static uint32_t blk_request(VirtioBlk *b, const VirtqElem *e)
     size_t in_size = virtq_elem_in_size(e);
     if (in_size < 1 || virtq_elem_read(e, 0, hdr, 16) < 16)
         return 0; /* no room for a status byte: drop it */
-    uint32_t type = (uint32_t)hdr[0] | hdr[1] << 8 | hdr[2] << 16 | (uint32_t)hdr[3] << 24;
-    uint64_t sector = 0;
-    for (int i = 0; i < 8; i++)
-        sector |= (uint64_t)hdr[8 + i] << (8 * i);
+    uint32_t type = (uint32_t)le_load(hdr, 4);
+    uint64_t sector = le_load(hdr + 8, 8);
     size_t data_in = in_size - 1; /* the last writable byte is the status */
     size_t data_out = virtq_elem_out_size(e) - 16;
     uint8_t status = BLK_S_OK;
@@ -178,8 +171,8 @@ void *virtio_blk_new(const char *path)
     b->fd = fd;
     b->ro = ro;
     b->sectors = (uint64_t)st.st_size / SECTOR;
-    put_le(b->config + 0, 8, b->sectors);         /* capacity */
-    put_le(b->config + 12, 4, VIRTQ_NUM_MAX - 2); /* seg_max */
-    put_le(b->config + 20, 4, SECTOR);            /* blk_size */
+    le_store(b->config + 0, 8, b->sectors);         /* capacity */
+    le_store(b->config + 12, 4, VIRTQ_NUM_MAX - 2); /* seg_max */
+    le_store(b->config + 20, 4, SECTOR);            /* blk_size */
     return b;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "snap/snap.h"
+#include "util/le.h"
 
 /* Register offsets (virtio 1.1, 4.2.2). */
 enum {
@@ -80,12 +81,6 @@ static void st16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;
     p[1] = (uint8_t)(v >> 8);
-}
-
-static void st32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static void mmio_update_irq(VirtioMMIO *t)
@@ -220,8 +215,8 @@ void virtq_push(VirtioMMIO *t, unsigned q, const VirtqElem *e, uint32_t written)
         return;
     }
     uint8_t *elem = used + 4 + 8 * (vq->used_idx % vq->num);
-    st32(elem, e->head);
-    st32(elem + 4, written);
+    le_store(elem, 4, e->head);
+    le_store(elem + 4, 4, written);
     vq->used_idx++;
     st16(used + 2, vq->used_idx);
 }

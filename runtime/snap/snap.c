@@ -6,6 +6,7 @@
 #include <string.h>
 #include "exec/tb-key.h"
 #include "util/file.h"
+#include "util/le.h"
 
 uint8_t *snap_reserve(SnapWriter *w, size_t n)
 {
@@ -39,8 +40,7 @@ static void put_le(SnapWriter *w, uint64_t v, unsigned n)
 {
     uint8_t *d = snap_reserve(w, n);
     if (d)
-        for (unsigned i = 0; i < n; i++)
-            d[i] = (uint8_t)(v >> (8 * i));
+        le_store(d, n, v);
 }
 
 void snap_put_u8(SnapWriter *w, uint8_t v)
@@ -80,20 +80,6 @@ size_t snap_section_begin(SnapWriter *w, uint32_t tag)
     return at;
 }
 
-static void patch64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
 static uint32_t get32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -102,7 +88,7 @@ static uint32_t get32(const uint8_t *p)
 void snap_section_end(SnapWriter *w, size_t at)
 {
     if (!w->err)
-        patch64(w->buf + at, w->len - at - 8);
+        le_store(w->buf + at, 8, w->len - at - 8);
 }
 
 void snap_writer_free(SnapWriter *w)
@@ -125,11 +111,7 @@ const uint8_t *snap_get_bytes(SnapReader *r, size_t n)
 static uint64_t get_le(SnapReader *r, unsigned n)
 {
     const uint8_t *p = snap_get_bytes(r, n);
-    uint64_t v = 0;
-    if (p)
-        for (unsigned i = 0; i < n; i++)
-            v |= (uint64_t)p[i] << (8 * i);
-    return v;
+    return p ? le_load(p, n) : 0;
 }
 
 uint8_t snap_get_u8(SnapReader *r)
@@ -192,8 +174,8 @@ int snap_file_write(SnapWriter *w, const char *path)
         fprintf(stderr, "kiln: snapshot %s: out of memory\n", path);
         return -1;
     }
-    patch64(w->buf + 16, w->len);
-    patch64(w->buf + w->len - 8, tb_hash_bytes(w->buf, w->len - 8));
+    le_store(w->buf + 16, 8, w->len);
+    le_store(w->buf + w->len - 8, 8, tb_hash_bytes(w->buf, w->len - 8));
     /* Write a temporary file and rename it: a reader never sees half a file. */
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 8);
@@ -237,13 +219,13 @@ int snap_file_parse(uint8_t *buf, size_t len, SnapFile *f, char *err, size_t err
                  SNAP_VERSION);
         return -1;
     }
-    uint64_t flen = get64(buf + 16);
+    uint64_t flen = le_load(buf + 16, 8);
     if (flen != len) {
         snprintf(err, errlen, "%s (header says %llu bytes, file has %zu)",
                  flen > len ? "truncated" : "length mismatch", (unsigned long long)flen, len);
         return -1;
     }
-    if (get64(buf + len - 8) != tb_hash_bytes(buf, len - 8)) {
+    if (le_load(buf + len - 8, 8) != tb_hash_bytes(buf, len - 8)) {
         snprintf(err, errlen, "checksum mismatch (the file is corrupt)");
         return -1;
     }
@@ -253,7 +235,7 @@ int snap_file_parse(uint8_t *buf, size_t len, SnapFile *f, char *err, size_t err
             snprintf(err, errlen, "bad section table at byte %zu", pos);
             return -1;
         }
-        uint64_t slen = get64(buf + pos + 8);
+        uint64_t slen = le_load(buf + pos + 8, 8);
         if (slen > end - pos - 16) {
             snprintf(err, errlen, "section at byte %zu overruns the file", pos);
             return -1;
@@ -296,4 +278,3 @@ SnapReader snap_reader(const SnapSection *s, bool dry_run)
     SnapReader r = {.p = s ? s->data : NULL, .len = s ? s->len : 0, .err = !s, .dry_run = dry_run};
     return r;
 }
-
