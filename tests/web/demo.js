@@ -18,9 +18,9 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const {spawn} = require('child_process');
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const {ROOT, fail, findRuntime, playwrightChromium, startServer, launchChromium,
+       watchPageErrors} = require('./harness');
 
 // query: the page's URL options; needs: files that must be in --demo-dir.
 const MODES = {
@@ -31,11 +31,6 @@ const MODES = {
   fallback: {query: {}, needs: [], mode: 'cold boot',
              status: /no bundle: not built, no snapshot: not built/},
 };
-
-function fail(msg) {
-  process.stderr.write(`FAIL: ${msg}\n`);
-  process.exit(1);
-}
 
 function parseArgs(argv) {
   const a = {mode: 'cold', wasmBuild: path.join(ROOT, 'build-wasm'), image: null, outDir: '.',
@@ -54,31 +49,6 @@ function parseArgs(argv) {
   return a;
 }
 
-function findRuntime(where) {
-  for (const d of [path.join(where, 'runtime'), where]) {
-    if (fs.existsSync(path.join(d, 'kiln-worker.js')) && fs.existsSync(path.join(d, 'kiln-worker.wasm')))
-      return path.resolve(d);
-  }
-  fail(`no kiln-worker.js + kiln-worker.wasm in ${where}/runtime or ${where} (build the wasm tree: tools/test)`);
-}
-
-function startServer(mounts) {
-  const args = [path.join(ROOT, 'tools', 'serve.py'), '--port', '0'];
-  for (const [prefix, dir] of Object.entries(mounts))
-    args.push('--mount', `${prefix}=${dir}`);
-  return new Promise((resolve, reject) => {
-    const proc = spawn('python3', args, {stdio: ['ignore', 'pipe', 'inherit']});
-    let buf = '';
-    proc.stdout.on('data', (d) => {
-      buf += d;
-      const m = /kiln-serve: (http:\/\/\S+)/.exec(buf);
-      if (m)
-        resolve({proc, url: m[1]});
-    });
-    proc.on('exit', (code) => reject(new Error(`tools/serve.py exited (${code}) before listening`)));
-  });
-}
-
 class TestFailure extends Error {}
 
 async function main() {
@@ -95,12 +65,7 @@ async function main() {
     fail(`${a.chromium} missing: tools/setup installs Debian's chromium`);
   if (!fs.existsSync(path.join(ROOT, 'node_modules', 'xterm', 'lib', 'xterm.js')))
     fail(`node_modules/xterm missing: run tools/setup (npm ci in ${ROOT})`);
-  let chromium;
-  try {
-    ({chromium} = require('playwright-core'));
-  } catch (e) {
-    fail(`playwright-core missing (${e.message}): run tools/setup (npm ci in ${ROOT})`);
-  }
+  const chromium = playwrightChromium();
   fs.mkdirSync(a.outDir, {recursive: true});
 
   const mounts = {'/wasm': runtimeDir, '/guest': path.dirname(path.resolve(a.image))};
@@ -118,20 +83,9 @@ async function main() {
     fs.rmSync(emptyDemo, {recursive: true, force: true});
   };
   try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: a.chromium,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: {width: 1100, height: 900},
-    });
+    context = await launchChromium(chromium, a.chromium, profile, {width: 1100, height: 900});
     const page = context.pages()[0] || await context.newPage();
-    const pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning')
-        pageErrors.push(`console.${m.type()}: ${m.text()}`);
-    });
+    const pageErrors = watchPageErrors(page);
 
     const q = new URLSearchParams({kernel: `/guest/${path.basename(a.image)}`, ...mode.query});
     const url = `${server.url}runtime/web/demo.html?${q}`;

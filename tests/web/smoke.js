@@ -13,9 +13,9 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const {spawn} = require('child_process');
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const {ROOT, fail, findRuntime, playwrightChromium, startServer, launchChromium,
+       watchPageErrors} = require('./harness');
 
 function parseArgs(argv) {
   const a = {wasmBuild: path.join(ROOT, 'build-wasm'), image: null, outDir: '.', timeout: 120,
@@ -46,40 +46,6 @@ const CASES = {
                     ['poweroff\r', /guest: poweroff/]]},
 };
 
-// Only before the server starts (process.exit skips main's cleanup).
-function fail(msg) {
-  process.stderr.write(`FAIL: ${msg}\n`);
-  process.exit(1);
-}
-
-// The directory holding kiln-worker.js + .wasm: DIR/runtime or DIR itself.
-function findRuntime(where) {
-  for (const d of [path.join(where, 'runtime'), where]) {
-    if (fs.existsSync(path.join(d, 'kiln-worker.js')) && fs.existsSync(path.join(d, 'kiln-worker.wasm')))
-      return path.resolve(d);
-  }
-  fail(`no kiln-worker.js + kiln-worker.wasm in ${where}/runtime or ${where}; build it: ` +
-       `meson setup build-wasm --cross-file cross/emscripten.ini && ninja -C build-wasm ` +
-       `(tools/test does), or pass -Dwasm_build=DIR`);
-}
-
-// Starts tools/serve.py on a free port; resolves to {proc, url}.
-function startServer(runtimeDir, guestDir) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn('python3', [path.join(ROOT, 'tools', 'serve.py'), '--port', '0',
-                                   '--mount', `/wasm=${runtimeDir}`, '--mount', `/guest=${guestDir}`],
-                       {stdio: ['ignore', 'pipe', 'inherit']});
-    let buf = '';
-    proc.stdout.on('data', (d) => {
-      buf += d;
-      const m = /kiln-serve: (http:\/\/\S+)/.exec(buf);
-      if (m)
-        resolve({proc, url: m[1]});
-    });
-    proc.on('exit', (code) => reject(new Error(`tools/serve.py exited (${code}) before listening`)));
-  });
-}
-
 async function main() {
   const a = parseArgs(process.argv.slice(2));
   const runtimeDir = findRuntime(a.wasmBuild);
@@ -87,16 +53,11 @@ async function main() {
     fail(`guest Image not found: ${a.image} (meson option guest_dir)`);
   if (!fs.existsSync(a.chromium))
     fail(`${a.chromium} missing: tools/setup installs Debian's chromium`);
-  let chromium;
-  try {
-    ({chromium} = require('playwright-core'));
-  } catch (e) {
-    fail(`playwright-core missing (${e.message}): run tools/setup (npm ci in ${ROOT})`);
-  }
+  const chromium = playwrightChromium();
   fs.mkdirSync(a.outDir, {recursive: true});
 
   const imageDir = path.dirname(path.resolve(a.image));
-  const server = await startServer(runtimeDir, imageDir);
+  const server = await startServer({'/wasm': runtimeDir, '/guest': imageDir});
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-smoke-'));
   let context = null;
   const cleanup = async () => {
@@ -106,22 +67,9 @@ async function main() {
     fs.rmSync(profile, {recursive: true, force: true});
   };
   try {
-    // launchPersistentContext: Playwright's way of giving Chromium a
-    // --user-data-dir (a fresh one: no state from earlier runs).
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: a.chromium,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: {width: 1000, height: 1400},
-    });
+    context = await launchChromium(chromium, a.chromium, profile, {width: 1000, height: 1400});
     const page = context.pages()[0] || await context.newPage();
-    const pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning')
-        pageErrors.push(`console.${m.type()}: ${m.text()}`);
-    });
+    const pageErrors = watchPageErrors(page);
 
     const q = new URLSearchParams({
       kernel: `/guest/${path.basename(a.image)}`,
