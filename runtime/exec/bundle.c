@@ -14,6 +14,7 @@
 #include "ir/ir.h"
 #include "riscv/cpu.h"
 #include "riscv/translate.h"
+#include "translator-hash.h"
 #include "wasm/abi.h"
 #include "util/file.h"
 #include "util/le.h"
@@ -62,6 +63,7 @@ uint64_t bundle_abi_hash(void)
     const IRContext *ctx = &rv_ir_context;
     uint64_t h = hash_str(TB_HASH_INIT, "kiln-bundle-abi");
     h = hash_u64(h, WASM_ABI_VERSION);
+    h = hash_u64(h, KILN_TRANSLATOR_HASH); /* the frontend, optimiser and emitter */
     for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++)
         h = hash_u64(h, offs[i]);
     h = hash_u64(h, sizeof(TLBEntry));

@@ -170,58 +170,47 @@ static TB *translate(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags,
     return tb;
 }
 
-int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
-{
-    RVCPU *cpu = machine_cpu(m);
-    Bus *bus = machine_bus(m);
-    int exit_code = 0;
-    uint64_t next_poll = 0;
-    TB *prev = NULL; /* TB that just exited through goto_tb slot prev_slot */
-    unsigned prev_slot = 0;
+/* Dispatcher state that lives across slices. */
+typedef struct ExecLoop {
+    Machine *m;
+    RVCPU *cpu;
+    Bus *bus;
+    const ExecOptions *opt;
+    ExecStats *st;
+    uint64_t next_poll;     /* icount at which the next device poll is due */
+    uint64_t jit_threshold; /* 0 is never reached: TB counts start at 1 */
+    TB *prev;               /* TB that just exited through goto_tb slot prev_slot */
+    unsigned prev_slot;
+} ExecLoop;
 
-    tb_cache_init(bus->ram_base, bus->ram_size);
-    JitOptions jo = {.enabled = opt->jit,
-                     .threshold = opt->jit_threshold,
-                     .batch = opt->jit_batch,
-                     .stress = opt->jit_stress,
-                     .corrupt_modules = opt->jit_corrupt};
-    jit_init(&jo);
-    if (opt->bundle)
-        bundle_open(opt->bundle, opt->image_kernel, opt->image_bios);
-    /* 0 is never reached: TB counts start at 1. */
-    uint64_t jit_threshold = jit_enabled() ? jit_effective_threshold() : 0;
-    const bool trace = opt->trace_tbs;
-    for (;;) {
-        if (unlikely(cpu->icount >= next_poll || cpu->poll_request)) {
-            cpu->poll_request = false;
-            jit_poll(cpu);
-            next_poll = machine_poll(m);
-            if (machine_stopped(m, &exit_code))
-                break;
-            if (opt->max_insns && cpu->icount >= opt->max_insns)
-                break;
-            /* Checked at polls only, off the per-TB path: the cache may
-             * overshoot its limit by one poll interval. */
-            if (unlikely(flush_pending || tb_cache_full())) {
-                jit_drop_all();
-                if (unlikely(tbprof.fn))
-                    tbprof_report();
-                tb_flush_all();
-                flush_pending = false;
-                prev = NULL;
-            }
-        }
+/* Runs TBs until a device poll is due (or requested), or the hart halts.
+ * Kept out of line on purpose: Wasm engines (V8) start a function in a
+ * baseline tier and swap in optimised code only at its next call, with no
+ * on-stack replacement. A dispatcher that loops for the whole run would stay
+ * baseline code forever; a slice returns every poll interval. */
+__attribute__((noinline)) static void run_slice(ExecLoop *l)
+{
+    RVCPU *cpu = l->cpu;
+    Bus *bus = l->bus;
+    ExecStats *st = l->st;
+    const uint64_t next_poll = l->next_poll;
+    const uint64_t jit_threshold = l->jit_threshold;
+    const bool trace = l->opt->trace_tbs;
+    TB *prev = l->prev;
+    unsigned prev_slot = l->prev_slot;
+
+    while (likely(cpu->icount < next_poll && !cpu->poll_request)) {
         if (unlikely(cpu_mip(cpu) & cpu->mie) && cpu_check_interrupts(cpu))
             prev = NULL;
         if (unlikely(cpu->halted)) {
             if (cpu_wfi_wakeup(cpu)) {
                 cpu->halted = false;
-            } else {
-                machine_idle(m);
-                next_poll = 0;
+                prev = NULL;
+                continue;
             }
+            l->next_poll = 0; /* the caller idles the machine and polls */
             prev = NULL;
-            continue;
+            break;
         }
 
         uint64_t pc = cpu->pc;
@@ -248,7 +237,7 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
                 tb = tb_lookup(pc, phys, flags);
                 if (!tb) {
                     st->hash_misses++;
-                    tb = translate(cpu, pc, phys, flags, opt, st);
+                    tb = translate(cpu, pc, phys, flags, l->opt, st);
                     if (!tb) {
                         prev = NULL;
                         continue;
@@ -312,6 +301,55 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
             cpu->icount += IR_SITE_IDX(cpu->fault_site);
         }
         cpu->exit_status = 0;
+    }
+    l->prev = prev;
+    l->prev_slot = prev_slot;
+}
+
+int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
+{
+    RVCPU *cpu = machine_cpu(m);
+    Bus *bus = machine_bus(m);
+    int exit_code = 0;
+
+    tb_cache_init(bus->ram_base, bus->ram_size);
+    JitOptions jo = {.enabled = opt->jit,
+                     .threshold = opt->jit_threshold,
+                     .batch = opt->jit_batch,
+                     .stress = opt->jit_stress,
+                     .corrupt_modules = opt->jit_corrupt};
+    jit_init(&jo);
+    if (opt->bundle)
+        bundle_open(opt->bundle, opt->image_kernel, opt->image_bios);
+    ExecLoop l = {.m = m,
+                  .cpu = cpu,
+                  .bus = bus,
+                  .opt = opt,
+                  .st = st,
+                  .jit_threshold = jit_enabled() ? jit_effective_threshold() : 0};
+    for (;;) {
+        if (cpu->icount >= l.next_poll || cpu->poll_request) {
+            cpu->poll_request = false;
+            jit_poll(cpu);
+            l.next_poll = machine_poll(m);
+            if (machine_stopped(m, &exit_code))
+                break;
+            if (opt->max_insns && cpu->icount >= opt->max_insns)
+                break;
+            /* Checked at polls only, off the per-TB path: the cache may
+             * overshoot its limit by one poll interval. */
+            if (unlikely(flush_pending || tb_cache_full())) {
+                jit_drop_all();
+                if (unlikely(tbprof.fn))
+                    tbprof_report();
+                tb_flush_all();
+                flush_pending = false;
+                l.prev = NULL;
+            }
+        }
+        run_slice(&l);
+        if (l.next_poll == 0) /* halted (WFI) with nothing pending */
+            machine_idle(m);
     }
     st->insns = cpu->icount;
     st->tbs_executed = st->exec_tci + st->exec_jit + st->exec_bundle;

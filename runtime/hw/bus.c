@@ -6,14 +6,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "util/le.h"
+
+#ifdef __EMSCRIPTEN__
+/* Guest RAM must start zeroed. Emscripten's calloc clears every byte (256
+ * MiB took ~110 ms at start-up), but memory past the sbrk break was never
+ * handed out (its malloc never trims: MORECORE_CANNOT_TRIM) and Wasm's
+ * memory.grow yields zeroed pages, so RAM taken from sbrk is already zero.
+ * It is never given back (a Wasm memory cannot shrink anyway). */
+static uint8_t *ram_alloc(size_t size, bool *from_brk)
+{
+    const uintptr_t align = 4096;
+    uintptr_t brk = (uintptr_t)sbrk(0);
+    uintptr_t pad = (align - brk % align) % align;
+    if (size > SIZE_MAX - pad)
+        return NULL;
+    void *p = sbrk((intptr_t)(size + pad));
+    if (p == (void *)-1)
+        return NULL;
+    *from_brk = true;
+    return (uint8_t *)p + pad;
+}
+#else
+/* Natively calloc maps fresh zero pages lazily: nothing to clear. */
+static uint8_t *ram_alloc(size_t size, bool *from_brk)
+{
+    *from_brk = false;
+    return calloc(1, size);
+}
+#endif
 
 int bus_init(Bus *bus, uint64_t ram_base, uint64_t ram_size)
 {
     memset(bus, 0, sizeof(*bus));
     if (ram_size == 0 || ram_size != (size_t)ram_size)
         return -ENOMEM;
-    bus->ram = calloc(1, (size_t)ram_size);
+    bus->ram = ram_alloc((size_t)ram_size, &bus->ram_from_brk);
     if (!bus->ram)
         return -ENOMEM;
     bus->ram_base = ram_base;
@@ -23,7 +52,8 @@ int bus_init(Bus *bus, uint64_t ram_base, uint64_t ram_size)
 
 void bus_free(Bus *bus)
 {
-    free(bus->ram);
+    if (!bus->ram_from_brk)
+        free(bus->ram);
     bus->ram = NULL;
     bus->ram_size = 0;
     bus->nregions = 0;

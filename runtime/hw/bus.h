@@ -25,7 +25,8 @@ typedef struct BusRegion {
 #define BUS_MAX_REGIONS 32
 
 typedef struct Bus {
-    uint8_t *ram;      /* host buffer of ram_size bytes */
+    uint8_t *ram;      /* host buffer of ram_size bytes, zeroed at bus_init */
+    bool ram_from_brk; /* taken from sbrk (Emscripten): never freed */
     uint64_t ram_base; /* guest physical address of ram[0] */
     uint64_t ram_size;
     BusRegion regions[BUS_MAX_REGIONS];

@@ -475,9 +475,16 @@ static bool opt_dead_code(OptState *s)
         free(seen);
         return false;
     }
-    memset(&globals, 0, sizeof(globals));
-    for (unsigned g = 0; g < s->nglobals; g++)
-        live_set(&globals, (IRTemp)g);
+    /* Temps 0..nglobals-1, built once per thread for the context's count. */
+    static _Thread_local LiveSet globals_set;
+    static _Thread_local unsigned globals_n = UINT32_MAX;
+    if (globals_n != s->nglobals) {
+        memset(&globals_set, 0, sizeof(globals_set));
+        for (unsigned g = 0; g < s->nglobals; g++)
+            live_set(&globals_set, (IRTemp)g);
+        globals_n = s->nglobals;
+    }
+    globals = globals_set;
     live = globals; /* falling off the end: a bug, but keep globals */
 
     for (unsigned i = f->nops; i-- > 0;) {
@@ -628,10 +635,10 @@ static void opt_retarget(OptState *s)
 {
     IRFunc *f = s->f;
     static const unsigned none = UINT32_MAX;
-    unsigned *def_at = malloc(sizeof(unsigned) * IR_MAX_TEMPS);
-    if (!def_at)
-        return;
-    for (unsigned t = 0; t < IR_MAX_TEMPS; t++)
+    /* Read only below f->ntemps (checked below); entries above it may hold
+     * stale values from an earlier call, never read. */
+    static _Thread_local unsigned def_at[IR_MAX_TEMPS];
+    for (unsigned t = 0; t < f->ntemps && t < IR_MAX_TEMPS; t++)
         def_at[t] = none;
     for (unsigned i = 0; i < f->nops; i++) {
         const IROp *op = &f->ops[i];
@@ -659,7 +666,6 @@ static void opt_retarget(OptState *s)
             if (!s->removed[k])
                 replace_reads(&f->ops[k], t, g);
     }
-    free(def_at);
 }
 
 static void opt_compact(OptState *s)
@@ -674,20 +680,27 @@ static void opt_compact(OptState *s)
 
 void opt_run(IRFunc *f)
 {
-    OptState *s = calloc(1, sizeof(*s));
-    if (!s)
+    /* One state per thread, reused. info[] needs no clearing: an entry is
+     * valid only if its epoch is the current one, and epochs only grow
+     * across calls (0 means "invalid"). gen[] only grows too, so a recorded
+     * src_gen still detects a later write. removed[] is cleared up to nops.
+     * (A fresh calloc of the ~30 KB state cost more than the passes.) */
+    static _Thread_local OptState state;
+    OptState *s = &state;
+    if (f->nops > IR_MAX_OPS)
         return;
+    if (s->epoch > UINT32_MAX - 2 * IR_MAX_OPS - 2)
+        memset(s, 0, sizeof(*s)); /* epoch wrap: start over */
     s->label_refs = calloc(f->nlabels ? f->nlabels : 1, sizeof(uint32_t));
-    if (!s->label_refs) {
-        free(s);
+    if (!s->label_refs)
         return;
-    }
     s->f = f;
     s->ctx = f->ctx;
     s->nglobals = f->ctx ? f->ctx->nglobals : 0;
     if (s->nglobals > IR_MAX_TEMPS)
         s->nglobals = IR_MAX_TEMPS;
-    s->epoch = 1;
+    s->epoch++;
+    memset(s->removed, 0, f->nops);
     for (unsigned i = 0; i < f->nops; i++) {
         const IROp *op = &f->ops[i];
         unsigned l = op->opc == IR_br ? (unsigned)op->imm : op->aux;
@@ -697,9 +710,9 @@ void opt_run(IRFunc *f)
     opt_forward(s);
     opt_dead_code(s);
     opt_compact(s);
-    memset(s->removed, 0, sizeof(s->removed));
+    memset(s->removed, 0, f->nops);
     opt_retarget(s);
     opt_compact(s);
     free(s->label_refs);
-    free(s);
+    s->label_refs = NULL;
 }

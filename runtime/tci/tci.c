@@ -9,6 +9,7 @@
 #include "exec/tlb.h"
 #include "ir/ir-arith.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -583,7 +584,7 @@ static uint32_t temp_off(TCICompiler *C, IRTemp t)
 
 static bool cnst(TCICompiler *C, IRTemp t, uint64_t *v)
 {
-    if (t >= IR_MAX_TEMPS || !C->is_const[t])
+    if (t >= C->f->ntemps || !C->is_const[t])
         return false;
     *v = C->cval[t];
     return true;
@@ -592,12 +593,12 @@ static bool cnst(TCICompiler *C, IRTemp t, uint64_t *v)
 /* An input read from its slot (an alias reads its source's bytes). */
 static uint32_t rd(TCICompiler *C, IRTemp t)
 {
-    if (t < IR_MAX_TEMPS && C->is_alias[t]) {
+    if (t < C->f->ntemps && C->is_alias[t]) {
         if (C->alias_src[t] != IR_NONE)
             C->needed[C->alias_src[t]] = 1;
         return C->alias_off[t];
     }
-    if (t < IR_MAX_TEMPS)
+    if (t < C->f->ntemps)
         C->needed[t] = 1;
     return temp_off(C, t);
 }
@@ -808,7 +809,7 @@ static void compile_op(TCICompiler *C, const IROp *op)
     unsigned w = op->type == IR_I32;
     IRTemp d = op->args[0], a = op->args[1];
     uint64_t k;
-    if ((op->opc == IR_trunc_i64 || op->opc == IR_ld) && d < IR_MAX_TEMPS && C->is_alias[d])
+    if ((op->opc == IR_trunc_i64 || op->opc == IR_ld) && d < C->f->ntemps && C->is_alias[d])
         return; /* readers of d read its source instead */
     if (ir_op_defs[op->opc].flags & IR_F_BINARY) {
         compile_binary(C, op, w);
@@ -818,7 +819,7 @@ static void compile_op(TCICompiler *C, const IROp *op)
     case IR_insn_start: break;
     case IR_movi:
         /* A constant only ever used as an immediate needs no slot. */
-        if (C->emitting && d < IR_MAX_TEMPS && C->is_const[d] && !C->needed[d])
+        if (C->emitting && d < C->f->ntemps && C->is_const[d] && !C->needed[d])
             break;
         emit_movi(C, d, (uint64_t)op->imm & (w ? 0xffffffffull : ~0ull));
         break;
@@ -1082,7 +1083,7 @@ static bool compile_pass(TCICompiler *C)
     C->ncalls = 0;
     C->pending_st32 = -1;
     C->redirect = -1;
-    memset(C->skip, 0, sizeof(C->skip));
+    memset(C->skip, 0, C->f->nops);
     for (unsigned i = 0; i < C->f->nops && !C->fail; i++) {
         const IROp *op = &C->f->ops[i];
         if (op->opc >= IR_NB_OPS ||
@@ -1121,9 +1122,19 @@ TCIBlock *tci_compile_flags(const IRFunc *f, unsigned flags)
     if (!tci_handlers)
         tci_exec(NULL, NULL, &tci_handlers);
 #endif
-    C = calloc(1, sizeof(*C));
-    if (!C)
-        goto fail;
+    if (f->nops > IR_MAX_OPS)
+        return NULL;
+    /* One compiler per thread, reused: its per-temp arrays are indexed only
+     * below f->ntemps and skip[] below f->nops, so clearing those prefixes
+     * is as good as a fresh calloc (a whole one was ~21 KB per TB). */
+    static _Thread_local TCICompiler compiler;
+    C = &compiler;
+    memset(C, 0, offsetof(TCICompiler, ndefs));
+    memset(C->ndefs, 0, f->ntemps);
+    memset(C->nuse, 0, f->ntemps);
+    memset(C->is_const, 0, f->ntemps);
+    memset(C->needed, 0, f->ntemps);
+    memset(C->is_alias, 0, f->ntemps);
     C->f = f;
     C->ctx = ctx;
     C->nglobals = ctx->nglobals;
@@ -1138,21 +1149,21 @@ TCIBlock *tci_compile_flags(const IRFunc *f, unsigned flags)
         const IROp *op = &f->ops[i];
         for (unsigned j = 0; j < ir_op_nout(op); j++) {
             IRTemp t = op->args[j];
-            if (t < IR_MAX_TEMPS && C->ndefs[t] < 2)
+            if (t < f->ntemps && C->ndefs[t] < 2)
                 C->ndefs[t]++;
         }
     }
     for (unsigned i = 0; i < f->nops; i++) {
         const IROp *op = &f->ops[i];
         IRTemp t = op->args[0];
-        if (op->opc == IR_movi && t < IR_MAX_TEMPS && t >= C->nglobals && C->ndefs[t] == 1) {
+        if (op->opc == IR_movi && t < f->ntemps && t >= C->nglobals && C->ndefs[t] == 1) {
             C->is_const[t] = 1;
             C->cval[t] = (uint64_t)op->imm & (op->type == IR_I32 ? 0xffffffffull : ~0ull);
         }
         unsigned first = ir_op_first_in(op), nin = ir_op_nin(op);
         for (unsigned j = 0; j < nin; j++) {
             IRTemp u = op->args[first + j];
-            if (u < IR_MAX_TEMPS && C->nuse[u] < 255)
+            if (u < f->ntemps && C->nuse[u] < 255)
                 C->nuse[u]++;
         }
     }
@@ -1197,13 +1208,11 @@ TCIBlock *tci_compile_flags(const IRFunc *f, unsigned flags)
     b->exit_status_offset = ctx->exit_status_offset;
     b->size = size;
     free(C->label_pos);
-    free(C);
     return b;
 
 fail:
     if (C)
         free(C->label_pos);
-    free(C);
     free(b);
     return NULL;
 }
