@@ -1,7 +1,7 @@
-// harness.js - what the browser tests (smoke.js, demo.js) share: failing
-// before the server starts, finding the worker build, serving with
-// tools/serve.py, launching Debian's Chromium with a fresh profile, and
-// collecting page errors.
+// harness.js - what the browser tests (smoke.js, demo.js) and
+// tools/bench-web.js share: failing before the server starts, finding the
+// worker build, serving with tools/serve.py, launching Debian's Chromium with
+// a fresh profile, collecting page errors, and driving the demo page's shell.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -54,6 +54,11 @@ function startServer(mounts) {
   });
 }
 
+// The flags Debian's Chromium needs on this machine (headless, no sandbox
+// or GPU, no background traffic).
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                       '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
 // Debian's Chromium, headless, with the flags this machine needs.
 // launchPersistentContext is Playwright's way of giving Chromium a
 // --user-data-dir (profile: a fresh, empty directory).
@@ -61,10 +66,50 @@ function launchChromium(chromium, executablePath, profile, viewport) {
   return chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: CHROMIUM_ARGS,
     viewport,
   });
+}
+
+// The same Chromium as a Browser, for callers that open many fresh contexts
+// (browser.newContext(): no cookies, storage or HTTP cache shared between
+// them, as on a first visit); resolves to the Browser, which the caller closes.
+function launchBrowser(chromium, executablePath) {
+  return chromium.launch({executablePath, headless: true, args: CHROMIUM_ARGS});
+}
+
+// Demo page (runtime/web/demo.html): waits until the shell prompt is in
+// xterm's buffer, or the page reports an error or the runtime's exit (the
+// caller checks window.kilnDemo for those).  Rejects after timeoutMs.
+function demoWaitPrompt(page, timeoutMs) {
+  return page.waitForFunction(() => {
+    const d = window.kilnDemo;
+    return d && (d.error || d.exited || d.screen().some((l) => l.startsWith('guest# ')));
+  }, null, {timeout: timeoutMs, polling: 100});
+}
+
+// Demo page at its prompt: types cmd into the terminal (xterm's textarea,
+// so it goes through onData and the input ring like a user's keys), waits
+// for the next prompt and resolves to the lines printed in between (joined
+// with '\n'; '' on an error or exit).  Rejects after timeoutMs.
+async function demoRunCommand(page, cmd, timeoutMs) {
+  await page.click('#terminal');
+  await page.keyboard.type(cmd, {delay: 5});
+  await page.keyboard.press('Enter');
+  const echo = `guest# ${cmd}`;
+  await page.waitForFunction((echo) => {
+    const d = window.kilnDemo;
+    const l = d.screen();
+    const i = l.findIndex((s) => s.startsWith(echo));
+    return d.error || d.exited || (i >= 0 && l.slice(i + 1).some((s) => s.startsWith('guest# ')));
+  }, echo, {timeout: timeoutMs, polling: 100});
+  const lines = await page.evaluate(() => window.kilnDemo.screen());
+  const i = lines.findIndex((s) => s.startsWith(echo));
+  if (i < 0)
+    return '';
+  const rest = lines.slice(i + 1);
+  const end = rest.findIndex((s) => s.startsWith('guest# '));
+  return rest.slice(0, end < 0 ? rest.length : end).join('\n');
 }
 
 // Collects uncaught page errors and console errors/warnings into an array.
@@ -79,4 +124,4 @@ function watchPageErrors(page) {
 }
 
 module.exports = {ROOT, fail, findRuntime, playwrightChromium, startServer, launchChromium,
-                  watchPageErrors};
+                  launchBrowser, watchPageErrors, demoWaitPrompt, demoRunCommand};
