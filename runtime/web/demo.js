@@ -214,8 +214,14 @@
   async function main() {
     if (!self.crossOriginIsolated)
       log('page is not cross-origin isolated (COOP/COEP headers missing): no keyboard input');
+    // The runtime loads (fetch, compile, initialise) while the guest files
+    // download; 'start' below then only adds them and runs.
+    const worker = new Worker('kiln-worker-main.js');
+    worker.onerror = (e) => fail('worker: ' + (e.message || e));
+    worker.onmessage = onWorkerMessage;
+    worker.postMessage({type: 'load', runtime: runtimeUrl, input: ring ? ring.buffer : undefined});
     status('downloading');
-    const [kernel, bundle, snapshot] = await Promise.all([
+    [kernel, bundle, snapshot] = await Promise.all([
       download('kernel', kernelUrl, false),
       bundleUrl ? download('bundle', bundleUrl, true) : skip('bundle', 'off (?bundle=0)'),
       snapshotUrl ? download('snapshot', snapshotUrl, true) : skip('snapshot', 'off (?snapshot=0)'),
@@ -238,75 +244,75 @@
     args.push(...opts);
     state.args = args;
     state.mode = (snapshot ? 'snapshot' : 'cold boot') + (bundle ? ' + bundle' : '');
-    const missing = [];
+    missing = [];
     for (const n of ['bundle', 'snapshot'])
       if (state.files[n].status === 'absent')
         missing.push(`no ${n}: not built`);
       else if (state.files[n].status === 'off')
         missing.push(`${n} off`);
     modeEl.textContent = state.mode + (missing.length ? ` (${missing.join(', ')})` : '');
-    status(`${state.mode}: starting the runtime` + (missing.length ? ` (${missing.join(', ')})` : ''));
+    status(`${state.mode}: ` + (snapshot ? 'restoring' : 'booting Linux') +
+           (missing.length ? ` (${missing.join(', ')})` : ''));
+    worker.postMessage({type: 'start', runtime: runtimeUrl, kernel, args, files}, transfer);
+    // Input typed so far goes to the ring now; the guest reads it once it
+    // runs.  A snapshot was taken just as the prompt appeared: Enter makes
+    // the shell print a fresh one (and shows the guest is live).
+    state.running = true;
+    if (snapshot && ring)
+      pendingInput.unshift('\r');
+    for (const s of pendingInput)
+      state.input(s);
+    pendingInput = [];
+  }
 
-    const worker = new Worker('kiln-worker-main.js');
-    worker.onerror = (e) => fail('worker: ' + (e.message || e));
-    let lastStats = null; // {ms, insns} of the previous 'stats' message
-    worker.onmessage = (ev) => {
-      const m = ev.data;
-      switch (m.type) {
-      case 'loaded':
-        state.times.loaded = performance.now();
-        state.running = true;
-        // A snapshot was taken just as the prompt appeared: Enter makes the
-        // shell print a fresh one (and shows the guest is live).
-        if (snapshot && ring)
-          pendingInput.unshift('\r');
-        for (const s of pendingInput)
-          state.input(s);
-        pendingInput = [];
-        status(`${state.mode}: runtime loaded in ${m.ms.toFixed(0)} ms; ` +
-               (snapshot ? 'restoring' : 'booting Linux'));
-        break;
-      case 'out': {
-        term.write(m.bytes);
-        state.output += decoder.decode(m.bytes, {stream: true});
-        if (!state.prompt && state.output.includes(PROMPT)) {
-          state.prompt = true;
-          state.times.prompt = performance.now();
-          document.title = 'kiln demo: ready';
-          status(`${state.mode}: shell ready ${secs(state.times.prompt)} after page load ` +
-                 `(downloads ${secs(state.times.downloaded)}, runtime ${secs(state.times.loaded)})` +
-                 (missing.length ? ` — ${missing.join(', ')}` : ''));
-        }
-        break;
+  let kernel = null, bundle = null, snapshot = null; // set once downloaded
+  let missing = [];
+  let lastStats = null; // {ms, insns} of the previous 'stats' message
+  function onWorkerMessage(ev) {
+    const m = ev.data;
+    switch (m.type) {
+    case 'loaded':
+      state.times.loaded = performance.now();
+      log(`runtime loaded in ${m.ms.toFixed(0)} ms`);
+      break;
+    case 'out': {
+      term.write(m.bytes);
+      state.output += decoder.decode(m.bytes, {stream: true});
+      if (!state.prompt && state.output.includes(PROMPT)) {
+        state.prompt = true;
+        state.times.prompt = performance.now();
+        document.title = 'kiln demo: ready';
+        status(`${state.mode}: shell ready ${secs(state.times.prompt)} after page load ` +
+               `(downloads ${secs(state.times.downloaded)}, runtime ${secs(state.times.loaded)})` +
+               (missing.length ? ` — ${missing.join(', ')}` : ''));
       }
-      case 'stats':
-        if (lastStats && m.ms > lastStats.ms)
-          state.mips = (m.stats.insns - lastStats.insns) / ((m.ms - lastStats.ms) * 1000);
-        state.peakMips = Math.max(state.peakMips, state.mips);
-        lastStats = {ms: m.ms, insns: m.stats.insns};
-        state.stats = m.stats;
-        renderStatus();
-        break;
-      case 'stdout':
-      case 'stderr':
-        state.stderr.push(m.line);
-        log(m.line);
-        break;
-      case 'exit':
-        state.exited = true;
-        state.exitCode = m.code;
-        state.running = false;
-        state.times.exit = performance.now();
-        document.title = 'kiln demo: exit ' + m.code;
-        status(`${statusNote}\nguest powered off (exit ${m.code}); reload the page to boot again`);
-        break;
-      case 'error':
-        fail(m.message);
-        break;
-      }
-    };
-    worker.postMessage({type: 'start', runtime: runtimeUrl, kernel, args, files,
-                        input: ring ? ring.buffer : undefined}, transfer);
+      break;
+    }
+    case 'stats':
+      if (lastStats && m.ms > lastStats.ms)
+        state.mips = (m.stats.insns - lastStats.insns) / ((m.ms - lastStats.ms) * 1000);
+      state.peakMips = Math.max(state.peakMips, state.mips);
+      lastStats = {ms: m.ms, insns: m.stats.insns};
+      state.stats = m.stats;
+      renderStatus();
+      break;
+    case 'stdout':
+    case 'stderr':
+      state.stderr.push(m.line);
+      log(m.line);
+      break;
+    case 'exit':
+      state.exited = true;
+      state.exitCode = m.code;
+      state.running = false;
+      state.times.exit = performance.now();
+      document.title = 'kiln demo: exit ' + m.code;
+      status(`${statusNote}\nguest powered off (exit ${m.code}); reload the page to boot again`);
+      break;
+    case 'error':
+      fail(m.message);
+      break;
+    }
   }
 
   main().catch((e) => fail(String((e && e.stack) || e)));

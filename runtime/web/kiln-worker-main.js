@@ -1,5 +1,8 @@
 // kiln-worker-main.js - the Web Worker that runs Kiln in a browser (see
-// docs/web.md).  Protocol, page -> worker (once):
+// docs/web.md).  Protocol, page -> worker:
+//   {type: 'load', runtime, input} (optional, first): fetch, compile and
+//    initialise the runtime now, e.g. while the page still downloads the
+//    guest files; 'start' then only adds the files and runs.
 //   {type: 'start', runtime: absolute URL of kiln-worker.js,
 //    kernel: ArrayBuffer (the guest Image), args: argv after the program
 //    name (e.g. ['--kernel', '/Image', '--append', '...', '--stats']),
@@ -29,19 +32,28 @@ const STATS_MS = 500;         // period of 'stats' messages during the run
 // Order of the doubles at kiln_web_stats() (runtime/platform/web-stats.c).
 const STATS_NAMES = ['insns', 'execTci', 'execJit', 'execBundle', 'tbsTranslated', 'jitAvoided'];
 
+let loading = null; // Promise of the initialised runtime module (load())
 let started = false;
 
 self.onmessage = (ev) => {
   const msg = ev.data;
-  if (!msg || msg.type !== 'start' || started)
+  if (!msg)
     return;
-  started = true;
-  run(msg).catch((e) => {
-    self.postMessage({type: 'error', message: String((e && e.stack) || e)});
-  });
+  const report = (e) => self.postMessage({type: 'error', message: String((e && e.stack) || e)});
+  if (msg.type === 'load' && !loading) {
+    loading = load(msg);
+    loading.catch(report);
+  } else if (msg.type === 'start' && !started) {
+    started = true;
+    if (!loading)
+      loading = load(msg);
+    loading.then((mod) => run(mod, msg)).catch(report);
+  }
 };
 
-async function run(msg) {
+// Loads the runtime (msg.runtime, msg.input: see the protocol above) and
+// posts 'loaded'; resolves to the module, ready for callMain.
+async function load(msg) {
   const t0 = performance.now();
   importScripts(new URL('kiln-ring.js', self.location.href).href);
   importScripts(msg.runtime);
@@ -116,8 +128,15 @@ async function run(msg) {
     STATS_NAMES.forEach((name, i) => { stats[name] = heap[at + 1 + i]; });
     return stats;
   };
+  mod.kilnFlushOut = flushOut;
+  mod.kilnT0 = t0;
   self.postMessage({type: 'loaded', ms: performance.now() - t0});
+  return mod;
+}
 
+// Puts the guest files into MEMFS and runs main; posts 'exit'.
+function run(mod, msg) {
+  const flushOut = mod.kilnFlushOut, t0 = mod.kilnT0;
   const kernelPath = msg.kernelPath || '/Image';
   mod.FS.writeFile(kernelPath, new Uint8Array(msg.kernel));
   for (const f of msg.files || []) {
