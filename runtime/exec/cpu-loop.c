@@ -187,7 +187,10 @@ typedef struct ExecLoop {
  * Kept out of line on purpose: Wasm engines (V8) start a function in a
  * baseline tier and swap in optimised code only at its next call, with no
  * on-stack replacement. A dispatcher that loops for the whole run would stay
- * baseline code forever; a slice returns every poll interval. */
+ * baseline code forever; a slice returns every poll interval. exec_run
+ * calls it through run_slice_fn so that no inliner (clang's, or Binaryen's
+ * at Emscripten's link, which inlines any function with a single caller)
+ * can fold it back into the caller's loop. */
 __attribute__((noinline)) static void run_slice(ExecLoop *l)
 {
     RVCPU *cpu = l->cpu;
@@ -306,6 +309,8 @@ __attribute__((noinline)) static void run_slice(ExecLoop *l)
     l->prev_slot = prev_slot;
 }
 
+static void (*volatile run_slice_fn)(ExecLoop *) = run_slice;
+
 int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
 {
     RVCPU *cpu = machine_cpu(m);
@@ -347,7 +352,7 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
                 l.prev = NULL;
             }
         }
-        run_slice(&l);
+        run_slice_fn(&l);
         if (l.next_poll == 0) /* halted (WFI) with nothing pending */
             machine_idle(m);
     }
