@@ -70,11 +70,12 @@ static int cmp_cand(const void *a, const void *b)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: aot-tool bundle PROFILE -o OUT.kbundle.wasm [-O0|-O1|-O2|-O3] "
-                    "[--min-count N]\n"
-                    "  --min-count N  only blocks that ran at least N times in the profile "
-                    "(default %d;\n"
-                    "                 entries with the same code and flags count together)\n",
+    fprintf(stderr,
+            "usage: aot-tool bundle PROFILE -o OUT.kbundle.wasm [-O0|-O1|-O2|-O3] "
+            "[--min-count N]\n"
+            "  --min-count N  only blocks that ran at least N times in the profile "
+            "(default %d;\n"
+            "                 entries with the same code and flags count together)\n",
             DEFAULT_MIN_COUNT);
 }
 

@@ -25,6 +25,27 @@ static void print_entry(const ProfEntry *e)
            e->count, e->key.vpc, e->key.ppc, e->key.flags, e->ninsns, e->len, e->key.hash);
 }
 
+/* s between double quotes, with C escapes for '"', '\\' and control bytes. */
+static void print_quoted(const char *s)
+{
+    putchar('"');
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        switch (*c) {
+        case '\n': fputs("\\n", stdout); break;
+        case '\r': fputs("\\r", stdout); break;
+        case '\t': fputs("\\t", stdout); break;
+        case '"': fputs("\\\"", stdout); break;
+        case '\\': fputs("\\\\", stdout); break;
+        default:
+            if (*c < 0x20 || *c == 0x7f)
+                printf("\\x%02x", *c);
+            else
+                putchar(*c);
+        }
+    }
+    putchar('"');
+}
+
 static void print_profile(const char *path, const Profile *p, size_t top)
 {
     const ProfHeader *h = prof_header(p);
@@ -47,6 +68,21 @@ static void print_profile(const char *path, const Profile *p, size_t top)
     printf("append: %s\n", h->append);
     printf("mem: %" PRIu64 " MiB\n", h->mem_size >> 20);
     printf("stop: %s\n", h->stop);
+    if (*h->snapshot_at) {
+        printf("snapshot: ");
+        print_quoted(h->snapshot_at);
+        if (h->flags & PROF_F_MERGED) /* insns is the sum of the merged runs */
+            printf(" at instruction %" PRIu64 " (of the first merged profile)\n",
+                   h->snapshot_insns);
+        else
+            printf(" at instruction %" PRIu64 " (%" PRIu64 " more after it)\n", h->snapshot_insns,
+                   h->insns - h->snapshot_insns);
+        printf("input: ");
+        print_quoted(h->input);
+        putchar('\n');
+    } else {
+        printf("snapshot: none\n");
+    }
     printf("min count: %" PRIu64 "\n", h->min_count);
     printf("instructions: %" PRIu64 "\n", h->insns);
     printf("block executions: %" PRIu64 "\n", h->tb_execs);

@@ -9,8 +9,10 @@
 #include <string.h>
 #include "util/file.h"
 
-/* magic 8, version 4, flags 4, 7 x u64 hashes/sizes/counts, nentries 4 */
-#define PROF_FIXED_SIZE 76u
+/* magic 8, version 4, flags 4, 7 x u64 hashes/sizes/counts, nentries 4;
+ * version 2 adds u64 snapshot_insns */
+#define PROF_FIXED_SIZE_V1 76u
+#define PROF_FIXED_SIZE 84u
 /* vpc 8, ppc 8, hash 8, flags 4, ninsns 4, count 8, len 4 */
 #define ENTRY_FIXED_SIZE 44u
 #define CHECKSUM_SIZE 8u
@@ -118,7 +120,7 @@ Profile *prof_new(const ProfHeader *hdr)
         return NULL;
     p->hdr = *hdr;
     p->hdr.version = PROF_VERSION;
-#define X(field, label)                                                                            \
+#define X(field, label, since)                                                                     \
     p->hdr.field = dup_str(hdr->field ? hdr->field : "", hdr->field ? strlen(hdr->field) : 0);     \
     if (!p->hdr.field)                                                                             \
         goto fail;
@@ -203,7 +205,7 @@ void prof_free(Profile *p)
 {
     if (!p)
         return;
-#define X(field, label) free(p->hdr.field);
+#define X(field, label, since) free(p->hdr.field);
     PROF_STRING_FIELDS(X)
 #undef X
     free(p->e);
@@ -281,7 +283,13 @@ static bool take(Reader *r, size_t n, const uint8_t **out)
 }
 
 static const char *const string_labels[] = {
-#define X(field, label) label,
+#define X(field, label, since) label,
+    PROF_STRING_FIELDS(X)
+#undef X
+};
+
+static const uint32_t string_since[] = {
+#define X(field, label, since) since,
     PROF_STRING_FIELDS(X)
 #undef X
 };
@@ -306,14 +314,17 @@ int prof_load_mem(const void *data, size_t size, const char *name, Profile **out
         return -1;
     }
     uint32_t version = rd32(d + 8);
-    if (version != PROF_VERSION) {
-        set_err(err, errlen, name, "unsupported profile format version %u (this tool reads %u)",
-                version, PROF_VERSION);
+    if (version < PROF_VERSION_MIN || version > PROF_VERSION) {
+        set_err(err, errlen, name,
+                "unsupported profile format version %u (this tool reads %u to %u)", version,
+                PROF_VERSION_MIN, PROF_VERSION);
         return -1;
     }
-    if (size < PROF_FIXED_SIZE + CHECKSUM_SIZE) {
-        set_err(err, errlen, name, "truncated header: %zu bytes, a profile has at least %u", size,
-                PROF_FIXED_SIZE + CHECKSUM_SIZE);
+    size_t fixed = version == 1 ? PROF_FIXED_SIZE_V1 : PROF_FIXED_SIZE;
+    if (size < fixed + CHECKSUM_SIZE) {
+        set_err(err, errlen, name,
+                "truncated header: %zu bytes, a version %u profile has at least %zu", size, version,
+                fixed + CHECKSUM_SIZE);
         return -1;
     }
     size_t body = size - CHECKSUM_SIZE;
@@ -341,7 +352,8 @@ int prof_load_mem(const void *data, size_t size, const char *name, Profile **out
     h->tb_execs = rd64(d + 56);
     h->min_count = rd64(d + 64);
     uint32_t nentries = rd32(d + 72);
-    Reader r = {d + PROF_FIXED_SIZE, body - PROF_FIXED_SIZE};
+    h->snapshot_insns = version >= 2 ? rd64(d + 76) : 0;
+    Reader r = {d + fixed, body - fixed};
     const uint8_t *q;
 
     if (h->flags & ~KNOWN_FLAGS) {
@@ -358,11 +370,19 @@ int prof_load_mem(const void *data, size_t size, const char *name, Profile **out
         goto fail;
     }
     char **strs[] = {
-#define X(field, label) &h->field,
+#define X(field, label, since) &h->field,
         PROF_STRING_FIELDS(X)
 #undef X
     };
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+        if (string_since[i] > version) { /* not in this version: "" */
+            *strs[i] = dup_str("", 0);
+            if (!*strs[i]) {
+                set_err(err, errlen, name, "out of memory");
+                goto fail;
+            }
+            continue;
+        }
         if (!take(&r, 4, &q)) {
             set_err(err, errlen, name, "truncated header: length of the %s string is missing",
                     string_labels[i]);
@@ -388,6 +408,16 @@ int prof_load_mem(const void *data, size_t size, const char *name, Profile **out
             set_err(err, errlen, name, "out of memory");
             goto fail;
         }
+    }
+    if (!*h->snapshot_at && (h->snapshot_insns || *h->input)) {
+        set_err(err, errlen, name, "snapshot instruction count or input without a snapshot marker");
+        goto fail;
+    }
+    if (h->snapshot_insns > h->insns) {
+        set_err(err, errlen, name,
+                "snapshot at instruction %llu, after the %llu instructions of the run",
+                (unsigned long long)h->snapshot_insns, (unsigned long long)h->insns);
+        goto fail;
     }
     /* Each entry needs at least ENTRY_FIXED_SIZE + 1 bytes: check the count
      * against the data before allocating for it. */
@@ -573,7 +603,8 @@ int prof_serialize(Profile *p, uint8_t **data, size_t *size, char *err, size_t e
     put64(&b, h->tb_execs);
     put64(&b, h->min_count ? h->min_count : 1);
     put32(&b, (uint32_t)p->n);
-#define X(field, label)                                                                            \
+    put64(&b, h->snapshot_insns);
+#define X(field, label, since)                                                                     \
     {                                                                                              \
         size_t len = strlen(h->field);                                                             \
         if (len > PROF_MAX_STRING) {                                                               \

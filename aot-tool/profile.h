@@ -15,7 +15,8 @@
 #include "exec/tb-key.h"
 
 #define PROF_MAGIC "KILNPROF" /* 8 bytes, no NUL in the file */
-#define PROF_VERSION 1u
+#define PROF_VERSION 2u       /* written; version 1 (no snapshot fields) is still read */
+#define PROF_VERSION_MIN 1u
 #define PROF_MAX_CODE 4096u    /* bytes of guest code per entry, at most */
 #define PROF_MAX_STRING 65536u /* bytes per header string, at most */
 #define PROF_MAX_ENTRIES (1u << 24)
@@ -24,15 +25,18 @@
 #define PROF_F_DETERMINISTIC 1u /* recorded with time from retired insns */
 #define PROF_F_MERGED 2u        /* produced by prof_merge */
 
-/* Header string fields (X-macro: one table for the struct, loader, writer
- * and inspect).  X(field, label) */
+/* Header string fields in file order (X-macro: one table for the struct,
+ * loader, writer and inspect).  X(field, label, since): since is the first
+ * format version with the field; older files read it as "". */
 #define PROF_STRING_FIELDS(X)                                                                      \
-    X(kiln_version, "kiln version")                                                                \
-    X(kernel_name, "kernel")                                                                       \
-    X(bios, "bios")                                                                                \
-    X(append, "append")                                                                            \
-    X(drive, "drive")                                                                              \
-    X(stop, "stop")
+    X(kiln_version, "kiln version", 1)                                                             \
+    X(kernel_name, "kernel", 1)                                                                    \
+    X(bios, "bios", 1)                                                                             \
+    X(append, "append", 1)                                                                         \
+    X(drive, "drive", 1)                                                                           \
+    X(stop, "stop", 1)                                                                             \
+    X(snapshot_at, "snapshot", 2)                                                                  \
+    X(input, "input", 2)
 
 typedef struct ProfHeader {
     uint32_t version;     /* PROF_VERSION */
@@ -44,10 +48,16 @@ typedef struct ProfHeader {
     uint64_t insns;       /* guest instructions retired while profiling */
     uint64_t tb_execs;    /* TB executions while profiling (all blocks) */
     uint64_t min_count;   /* entries ran at least this often */
+    /* Instructions retired when the VM snapshot was written (aot-tool
+     * profile --snapshot-at); 0 without a snapshot.  Entries count the
+     * blocks of the whole run: before and after that point. */
+    uint64_t snapshot_insns;
     /* NUL-terminated, never NULL after prof_load/prof_new (may be "").
      * kernel_name/drive: base names; bios: "" (built-in), "none" or a base
-     * name; stop: "until:MARKER", "insns:N" or "exit". */
-#define X(field, label) char *field;
+     * name; stop: "until:MARKER", "insns:N" or "exit"; snapshot_at: the
+     * console marker of the snapshot ("" none); input: the text typed on
+     * the console after it, as given on the command line (escapes kept). */
+#define X(field, label, since) char *field;
     PROF_STRING_FIELDS(X)
 #undef X
 } ProfHeader;

@@ -73,6 +73,8 @@ struct Machine {
     size_t marker_len, marker_pos;
     size_t *marker_fail;
     bool snapshot_due;
+    bool snapshot_taken;      /* the snapshot_at snapshot was written ... */
+    uint64_t snapshot_icount; /* ... at this instruction count */
 };
 
 static uint64_t host_ns(clockid_t clk)
@@ -794,16 +796,39 @@ int machine_snapshot_save(Machine *m, const char *path)
     return rc;
 }
 
-/* The file machine_snapshot_peek read, kept for the restore that follows. */
+/* The file machine_snapshot_peek read, kept for the restore that follows,
+ * and the config strings it handed out (freed by machine_snapshot_release). */
 static struct {
     char *path;
     SnapFile f;
+    char *strings[4];
+    unsigned nstrings;
 } peeked;
+
+static char *peek_strdup(const char *s)
+{
+    if (!s || peeked.nstrings == sizeof(peeked.strings) / sizeof(peeked.strings[0]))
+        return NULL;
+    char *d = strdup(s);
+    peeked.strings[peeked.nstrings++] = d;
+    return d;
+}
+
+void machine_snapshot_release(void)
+{
+    for (unsigned i = 0; i < peeked.nstrings; i++)
+        free(peeked.strings[i]);
+    peeked.nstrings = 0;
+    free(peeked.path);
+    peeked.path = NULL;
+    snap_file_free(&peeked.f);
+}
 
 static int load_file(const char *path, SnapFile *f)
 {
     if (peeked.path && !strcmp(peeked.path, path)) {
         *f = peeked.f;
+        memset(&peeked.f, 0, sizeof(peeked.f)); /* now the caller's */
         free(peeked.path);
         peeked.path = NULL;
         return 0;
@@ -828,21 +853,21 @@ int machine_snapshot_peek(const char *path, MachineConfig *cfg, bool ram_given)
         snap_file_free(&f);
         return -1;
     }
-    /* The strings stay allocated for the rest of the run (cfg points at them). */
+    /* The strings stay allocated until machine_snapshot_release (cfg points
+     * at them); one peek per run. */
+    machine_snapshot_release();
     if (!cfg->kernel)
-        cfg->kernel = c.kernel ? strdup(c.kernel) : NULL;
+        cfg->kernel = peek_strdup(c.kernel);
     if (!cfg->bios)
-        cfg->bios = c.bios ? strdup(c.bios) : NULL;
+        cfg->bios = peek_strdup(c.bios);
     if (!cfg->drive)
-        cfg->drive = c.drive ? strdup(c.drive) : NULL;
-    cfg->append = c.append ? strdup(c.append) : NULL;
+        cfg->drive = peek_strdup(c.drive);
+    cfg->append = peek_strdup(c.append);
     if (!ram_given)
         cfg->ram_size = c.ram_size;
     cfg->deterministic |= c.deterministic;
     cfg->rng |= c.rng;
     conf_free(&c);
-    free(peeked.path);
-    snap_file_free(&peeked.f);
     peeked.path = strdup(path);
     peeked.f = f;
     return 0;
@@ -911,10 +936,21 @@ static void snapshot_poll(Machine *m)
     if (!m->snapshot_due)
         return;
     m->snapshot_due = false;
-    if (machine_snapshot_save(m, m->cfg.snapshot_path))
+    if (machine_snapshot_save(m, m->cfg.snapshot_path)) {
         machine_request_stop(m, 1);
-    else if (m->cfg.snapshot_exit)
+        return;
+    }
+    m->snapshot_taken = true;
+    m->snapshot_icount = m->cpu->icount;
+    if (m->cfg.snapshot_exit)
         machine_request_stop(m, 0);
+}
+
+bool machine_snapshot_taken(const Machine *m, uint64_t *icount)
+{
+    if (m->snapshot_taken && icount)
+        *icount = m->snapshot_icount;
+    return m->snapshot_taken;
 }
 
 Machine *machine_create(const MachineConfig *cfg)

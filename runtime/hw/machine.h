@@ -86,6 +86,12 @@ int machine_snapshot_restore(Machine *m, const char *path);
  * open: kernel, bios, drive (if NULL), ram size (unless ram_given), append,
  * deterministic, rng. */
 int machine_snapshot_peek(const char *path, MachineConfig *cfg, bool ram_given);
+/* Frees what machine_snapshot_peek allocated (the config strings cfg points
+ * at): call once the machine made from that cfg is destroyed. */
+void machine_snapshot_release(void);
+/* True once the snapshot_at snapshot has been written; *icount (if not
+ * NULL) is then the instruction count at which it was taken. */
+bool machine_snapshot_taken(const Machine *m, uint64_t *icount);
 /* Guest console bytes written so far (snapshot messages cite it). */
 uint64_t machine_console_bytes(const Machine *m);
 

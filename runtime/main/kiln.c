@@ -88,5 +88,6 @@ int main(int argc, char **argv)
         print_jit_stats(&st);
     }
     machine_destroy(m);
+    machine_snapshot_release();
     return code;
 }

@@ -8,72 +8,25 @@ each other.  One case per run:
                byte-identical files; the profile covers the boot
   merge        merge two real profiles: union of blocks, counts added;
                merging profiles of different guest images fails
-  inspect      exact inspect output for a small profile written here
+  inspect      exact inspect output for small profiles written here
+               (format version 1, and version 2 with a snapshot point)
   corrupt-cli  corrupt/missing/non-profile files and bad command lines
-               through the CLI: one clear message naming the file, exit 1/2
-  sample       profiles/hello.prof is valid, for the shared guest's Image
+               through the CLI: one clear message naming the file, exit 1/2;
+               a marker never seen (also within an --insns limit): exit 1
+  sample       profiles/hello.prof (version 1) is valid, for the shared
+               guest's Image
   fuzz         a short libFuzzer run of the profile loader
 """
 import argparse
 import os
 import struct
 import subprocess
-import sys
 import tempfile
+
+from aotlib import FIXED, STRINGS, fail, fnv1a64, read_prof, write_prof
 
 APPEND = "console=ttyS0 earlycon=sbi guest.run=hello"
 MARKER = "guest: done hello"
-FIXED = struct.Struct("<8sIIQQQQQQQI")  # 76 bytes
-ENTRY = struct.Struct("<QQQIIQI")  # 44 bytes
-STRINGS = ["kiln_version", "kernel_name", "bios", "append", "drive", "stop"]
-
-
-def fnv1a64(data, h=0xCBF29CE484222325):
-    for b in data:
-        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return h
-
-
-def read_prof(data):
-    """Parse a profile per docs/profile-format.md (asserting validity)."""
-    assert fnv1a64(data[:-8]) == struct.unpack("<Q", data[-8:])[0], "checksum"
-    f = FIXED.unpack_from(data, 0)
-    hdr = dict(zip(["magic", "version", "flags", "kernel_hash", "bios_hash", "drive_hash",
-                    "mem_size", "insns", "tb_execs", "min_count", "nentries"], f))
-    assert hdr["magic"] == b"KILNPROF" and hdr["version"] == 1
-    off = FIXED.size
-    for name in STRINGS:
-        (n,) = struct.unpack_from("<I", data, off)
-        hdr[name] = data[off + 4:off + 4 + n].decode()
-        off += 4 + n
-    entries = []
-    for _ in range(hdr["nentries"]):
-        vpc, ppc, h, flags, ninsns, count, n = ENTRY.unpack_from(data, off)
-        code = data[off + ENTRY.size:off + ENTRY.size + n]
-        assert len(code) == n and fnv1a64(code) == h
-        entries.append(dict(vpc=vpc, ppc=ppc, hash=h, flags=flags, ninsns=ninsns,
-                            count=count, code=code))
-        off += ENTRY.size + n
-    assert off == len(data) - 8, "trailing data"
-    keys = [(e["vpc"], e["ppc"], e["flags"], e["hash"], len(e["code"]), e["code"])
-            for e in entries]
-    assert keys == sorted(keys) and len(set(keys)) == len(keys), "order"
-    return hdr, entries
-
-
-def write_prof(hdr, entries):
-    out = bytearray(FIXED.pack(b"KILNPROF", hdr.get("version", 1), hdr["flags"],
-                               hdr["kernel_hash"], hdr["bios_hash"], hdr["drive_hash"],
-                               hdr["mem_size"], hdr["insns"], hdr["tb_execs"],
-                               hdr["min_count"], len(entries)))
-    for name in STRINGS:
-        s = hdr[name].encode()
-        out += struct.pack("<I", len(s)) + s
-    for e in entries:
-        out += ENTRY.pack(e["vpc"], e["ppc"], fnv1a64(e["code"]), e["flags"], e["ninsns"],
-                          e["count"], len(e["code"])) + e["code"]
-    out += struct.pack("<Q", fnv1a64(out))
-    return bytes(out)
 
 
 def small_profile():
@@ -115,11 +68,6 @@ class Ctx:
                  "-o", out, check=0)
         with open(out, "rb") as f:
             return f.read()
-
-
-def fail(msg):
-    print("FAIL: " + msg)
-    sys.exit(1)
 
 
 def check_one_error(p, path, code=1):
@@ -189,7 +137,7 @@ def case_merge(c, tmp):
 
 
 INSPECT_WANT = """file: {path}
-format: kiln profile, version 1
+format: kiln profile, version {version}
 flags: deterministic
 kiln version: 0.1.0
 kernel: Image (hash 963044c5b608354f)
@@ -198,7 +146,7 @@ drive: none
 append: console=ttyS0
 mem: 256 MiB
 stop: insns:1000
-min count: 2
+{snapshot}min count: 2
 instructions: 1000
 block executions: 100
 blocks: 2 (8 code bytes, 3 instructions)
@@ -213,12 +161,17 @@ all blocks:
 def case_inspect(c, tmp):
     hdr, entries = small_profile()
     path = os.path.join(tmp, "small.prof")
-    open(path, "wb").write(write_prof(hdr, entries))
-    p = c.run("inspect", path, "--all", check=0)
-    want = INSPECT_WANT.format(path=path, h1=fnv1a64(entries[0]["code"]),
-                               h2=fnv1a64(entries[1]["code"]))
-    if p.stdout != want:
-        fail(f"inspect output:\n{p.stdout}\nwant:\n{want}")
+    # version 1 (no snapshot fields), then version 2 with a snapshot point
+    v2 = dict(hdr, version=2, snapshot_at="guest# ", input='\rls "/"\\\x01\r', snapshot_insns=400)
+    for h, snapshot in ((hdr, "snapshot: none\n"),
+                        (v2, 'snapshot: "guest# " at instruction 400 (600 more after it)\n'
+                             'input: "\\rls \\"/\\"\\\\\\x01\\r"\n')):
+        open(path, "wb").write(write_prof(h, entries))
+        p = c.run("inspect", path, "--all", check=0)
+        want = INSPECT_WANT.format(path=path, version=h.get("version", 1), snapshot=snapshot,
+                                   h1=fnv1a64(entries[0]["code"]), h2=fnv1a64(entries[1]["code"]))
+        if p.stdout != want:
+            fail(f"inspect output:\n{p.stdout}\nwant:\n{want}")
     p = c.run("inspect", path, "--top", "1", check=0)
     lines = p.stdout.splitlines()
     if lines[-2].split()[0] != "count" or lines[-1].split()[0] != "60" or \
@@ -236,6 +189,8 @@ def case_corrupt_cli(c, tmp):
         "bitflip": good[:100] + bytes([good[100] ^ 4]) + good[101:],
         "magic": b"XILNPROF" + good[8:],
         "version": good[:8] + struct.pack("<I", 9) + good[12:],
+        "snapshot": write_prof(dict(hdr, version=2, snapshot_at="guest# ", snapshot_insns=1001),
+                               entries),
         "lenmismatch": None,
         "overflow": None,
     }
@@ -243,12 +198,13 @@ def case_corrupt_cli(c, tmp):
     h2["tb_execs"] = 69  # counts add up to 70
     cases["overflow"] = write_prof(h2, entries)
     bad = bytearray(good)
-    off = FIXED.size + sum(4 + len(hdr[s]) for s in STRINGS)
+    off = FIXED[1].size + sum(4 + len(hdr[s]) for s in STRINGS[1])
     struct.pack_into("<I", bad, off + 40, 400)
     bad[-8:] = struct.pack("<Q", fnv1a64(bytes(bad[:-8])))
     cases["lenmismatch"] = bytes(bad)
     want = {"magic": "bad magic", "version": "version 9", "overflow": "overflow",
-            "lenmismatch": "length mismatch", "bitflip": "checksum"}
+            "lenmismatch": "length mismatch", "bitflip": "checksum",
+            "snapshot": "after the 1000 instructions"}
     for name, data in cases.items():
         path = os.path.join(tmp, name + ".prof")
         open(path, "wb").write(data)
@@ -264,7 +220,8 @@ def case_corrupt_cli(c, tmp):
     # bad command lines: exit 2
     for args in (["frobnicate"], ["profile"], ["profile", "--kernel", c.image],
                  ["profile", "--kernel", c.image, "-o", "x", "--insns", "0"],
-                 ["profile", "--kernel", c.image, "-o", "x", "--until", "a", "--insns", "5"],
+                 ["profile", "--kernel", c.image, "-o", "x", "--until", ""],
+                 ["profile", "--kernel", c.image, "-o", "x", "--timeout", "-1"],
                  ["merge", "a.prof"], ["inspect"]):
         p = c.run(*args)
         if p.returncode != 2 or not p.stderr.strip():
@@ -275,6 +232,11 @@ def case_corrupt_cli(c, tmp):
               "no such marker", "-o", out)
     if p.returncode != 1 or "no such marker" not in p.stderr or os.path.exists(out):
         fail(f"unseen marker: exit {p.returncode}, stderr {p.stderr!r}")
+    # ... nor within an --insns limit
+    p = c.run("profile", "--kernel", c.image, "--append", APPEND, "--quiet", "--until",
+              "no such marker", "--insns", "5000000", "-o", out)
+    if p.returncode != 1 or "--insns limit of 5000000" not in p.stderr or os.path.exists(out):
+        fail(f"unseen marker within --insns: exit {p.returncode}, stderr {p.stderr!r}")
     p = c.run("profile", "--kernel", missing, "-o", out)
     check_one_error(p, missing)
     print(f"ok: {len(cases)} corrupt files")
@@ -302,6 +264,9 @@ def case_fuzz(c, tmp):
     hdr, entries = small_profile()
     open(os.path.join(corpus, "small"), "wb").write(write_prof(hdr, entries))
     open(os.path.join(corpus, "empty-entries"), "wb").write(write_prof(hdr, []))
+    open(os.path.join(corpus, "snapshot"), "wb").write(
+        write_prof(dict(hdr, version=2, snapshot_at="guest# ", input="ls\r", snapshot_insns=9),
+                   entries))
     p = subprocess.run([c.fuzzer, corpus, "-runs=1000000", "-max_total_time=30", "-max_len=2048",
                         "-seed=1", "-print_final_stats=1"],
                        capture_output=True, text=True, timeout=280, cwd=tmp)

@@ -21,24 +21,14 @@ import random
 import re
 import struct
 import subprocess
-import sys
+
+from aotlib import add_tool_args, fail, fnv1a64
 
 APPEND = "console=ttyS0 earlycon=sbi panic=-1 guest.run=hello"
 MARKER = b"guest: done hello"
 HEADER_SEC = b"kiln.bundle"
 INDEX_SEC = b"kiln.bundle.index"
 HEADER_SIZE = 96
-
-
-def fail(msg):
-    print("FAIL: " + msg)
-    sys.exit(1)
-
-
-def fnv1a64(data, h=0xCBF29CE484222325):
-    for b in data:
-        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return h
 
 
 def leb(data, pos):
@@ -282,16 +272,9 @@ def case_fuzz(c):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--aot-tool", required=True)
-    ap.add_argument("--kiln", required=True)
-    ap.add_argument("--node", default="node")
-    ap.add_argument("--kiln-node", required=True)
-    ap.add_argument("--wasm-build", required=True)
+    add_tool_args(ap)
     ap.add_argument("--wasm-validate", default="wasm-validate")
-    ap.add_argument("--guest-dir", required=True)
-    ap.add_argument("--fallback-dir", required=True)
     ap.add_argument("--source-root", required=True)
-    ap.add_argument("--work-dir", required=True)
     ap.add_argument("--fuzzer", default="")
     ap.add_argument("case", choices=["determinism", "corrupt", "diff", "hitrate", "fuzz"])
     a = ap.parse_args()

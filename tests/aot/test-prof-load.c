@@ -10,16 +10,7 @@
 #include "exec/tb-key.h"
 #include "profile.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            failures++;                                                                            \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                        \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fprintf(stderr, "\n");                                                                 \
-        }                                                                                          \
-    } while (0)
+#include "../check.h"
 
 #define NAME "sample.prof"
 static const uint8_t code1[] = {0x13, 0x05, 0x10, 0x00}; /* addi a0,zero,1 */
@@ -275,9 +266,13 @@ static void test_corrupt(void)
     c[0] = 'X';
     expect_fail(c, n, "bad magic", "wrong magic");
     memcpy(c, d, n);
-    wr32(c + 8, 2);
+    wr32(c + 8, 3);
     fix_checksum(c, n);
-    expect_fail(c, n, "version 2", "wrong version");
+    expect_fail(c, n, "version 3", "wrong version");
+    memcpy(c, d, n);
+    wr32(c + 8, 0);
+    fix_checksum(c, n);
+    expect_fail(c, n, "version 0", "version 0");
     memcpy(c, d, n);
     c[n - 1] ^= 0x80;
     expect_fail(c, n, "checksum", "bad checksum");
@@ -290,11 +285,12 @@ static void test_corrupt(void)
     fix_checksum(c, n + 8);
     expect_fail(c, n + 8, "unexpected data", "trailing data");
 
-    /* Crafted fields with a valid checksum.  Layout (docs/profile-format.md):
-     * 76-byte fixed header, 6 strings (u32 length + bytes), entries. */
+    /* Crafted fields with a valid checksum.  Layout (docs/profile-format.md,
+     * version 2): 84-byte fixed header, 8 strings (u32 length + bytes; the
+     * last two, snapshot and input, empty here), entries. */
     size_t strs =
-        4 * 6 + strlen("0.1.0") + strlen("Image") + strlen("console=ttyS0") + strlen("insns:1000");
-    size_t e0 = 76 + strs, e1 = e0 + 44 + 4;
+        4 * 8 + strlen("0.1.0") + strlen("Image") + strlen("console=ttyS0") + strlen("insns:1000");
+    size_t e0 = 84 + strs, e1 = e0 + 44 + 4;
 #define CRAFT(stmt, want, what)                                                                    \
     do {                                                                                           \
         memcpy(c, d, n);                                                                           \
@@ -318,9 +314,10 @@ static void test_corrupt(void)
     CRAFT(wr32(c + 72, 0xffffffff), "entry count", "nentries huge");
     CRAFT(wr32(c + 72, 4), "entry count", "nentries one too many");
     CRAFT(wr32(c + 72, 2), "unexpected data", "nentries one too few");
-    CRAFT(wr32(c + 76, 0xfffffff0), "string length", "string length huge");
-    CRAFT(wr32(c + 76, 3000), "truncated header", "string past the end");
-    CRAFT(c[80] = 0, "NUL", "NUL in a string");
+    CRAFT(wr32(c + 84, 0xfffffff0), "string length", "string length huge");
+    CRAFT(wr32(c + 84, 3000), "truncated header", "string past the end");
+    CRAFT(c[88] = 0, "NUL", "NUL in a string");
+    CRAFT(wr64(c + 76, 5), "without a snapshot marker", "snapshot_insns without a snapshot");
     CRAFT(wr32(c + 12, 0x80), "flags", "unknown flag");
     CRAFT(wr64(c + 64, 0), "min_count", "min_count 0");
 #undef CRAFT
@@ -361,6 +358,73 @@ static void test_corrupt(void)
     free(d);
 }
 
+/* Version 1 files (no snapshot_insns, no snapshot and input strings) still
+ * load; a snapshot profile round-trips and its fields are checked. */
+static void test_versions(void)
+{
+    Profile *p = sample(0);
+    uint8_t *d, *c;
+    size_t n;
+    char err[512];
+    serialize(p, &d, &n);
+    /* v2 -> v1: drop the u64 at 76 and the two empty strings before e0. */
+    size_t strs6 =
+        4 * 6 + strlen("0.1.0") + strlen("Image") + strlen("console=ttyS0") + strlen("insns:1000");
+    size_t e0 = 84 + strs6 + 8, v1n = n - 16;
+    c = malloc(v1n);
+    memcpy(c, d, 76);
+    memcpy(c + 76, d + 84, strs6);
+    memcpy(c + 76 + strs6, d + e0, n - e0);
+    wr32(c + 8, 1);
+    fix_checksum(c, v1n);
+    Profile *l;
+    CHECK(prof_load_mem(c, v1n, NAME, &l, err, sizeof(err)) == 0, "version 1: %s", err);
+    if (l) {
+        const ProfHeader *h = prof_header(l);
+        CHECK(h->version == 1 && !*h->snapshot_at && !*h->input && !h->snapshot_insns &&
+                  prof_count(l) == 3 && !strcmp(h->stop, "insns:1000"),
+              "version 1 fields");
+        uint8_t *d2;
+        size_t n2;
+        serialize(l, &d2, &n2); /* written as the current version */
+        CHECK(n2 == n && !memcmp(d2, d, n), "version 1 re-saved differs from version 2");
+        free(d2);
+        prof_free(l);
+    }
+    for (size_t k = 0; k < v1n; k++) { /* truncated version 1 files */
+        uint8_t *t = malloc(k ? k : 1);
+        memcpy(t, c, k);
+        expect_fail(k ? t : NULL, k, NULL, "truncated version 1");
+        free(t);
+    }
+    free(c);
+    free(d);
+
+    ProfHeader *h = prof_header_mut(p);
+    free(h->snapshot_at);
+    free(h->input);
+    h->snapshot_at = strdup("guest# ");
+    h->input = strdup("uname -a\r");
+    h->snapshot_insns = 400;
+    serialize(p, &d, &n);
+    CHECK(prof_load_mem(d, n, NAME, &l, err, sizeof(err)) == 0, "snapshot profile: %s", err);
+    if (l) {
+        const ProfHeader *lh = prof_header(l);
+        CHECK(lh->version == PROF_VERSION && !strcmp(lh->snapshot_at, "guest# ") &&
+                  !strcmp(lh->input, "uname -a\r") && lh->snapshot_insns == 400,
+              "snapshot fields");
+        prof_free(l);
+    }
+    c = malloc(n);
+    memcpy(c, d, n);
+    wr64(c + 76, 1001); /* after the run's 1000 instructions */
+    fix_checksum(c, n);
+    expect_fail(c, n, "after the 1000 instructions", "snapshot_insns > insns");
+    free(c);
+    free(d);
+    prof_free(p);
+}
+
 static void test_files(const char *dir)
 {
     char path[4096], err[512];
@@ -384,6 +448,7 @@ int main(int argc, char **argv)
     test_round_trip();
     test_merge();
     test_corrupt();
+    test_versions();
     test_files(argc > 1 ? argv[1] : ".");
     if (failures) {
         fprintf(stderr, "test-prof-load: %d failures\n", failures);

@@ -1,0 +1,86 @@
+"""aotlib.py - what the suite 'aot' scripts share: failing a test, FNV-1a
+64, an independent reader/writer of the .prof format as documented in
+docs/profile-format.md (so the C code and the document are checked against
+each other), and the command-line options that locate the tools and the
+guest."""
+import struct
+import sys
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def fnv1a64(data, h=0xCBF29CE484222325):
+    for b in data:
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+# Fixed header per format version: 76 bytes (v1), 84 (v2 adds snapshot_insns).
+FIXED = {1: struct.Struct("<8sIIQQQQQQQI"), 2: struct.Struct("<8sIIQQQQQQQIQ")}
+FIELDS = ["magic", "version", "flags", "kernel_hash", "bios_hash", "drive_hash", "mem_size",
+          "insns", "tb_execs", "min_count", "nentries", "snapshot_insns"]
+ENTRY = struct.Struct("<QQQIIQI")  # 44 bytes
+STRINGS = {1: ["kiln_version", "kernel_name", "bios", "append", "drive", "stop"]}
+STRINGS[2] = STRINGS[1] + ["snapshot_at", "input"]
+
+
+def read_prof(data):
+    """Parse a profile per docs/profile-format.md (asserting validity)."""
+    assert fnv1a64(data[:-8]) == struct.unpack("<Q", data[-8:])[0], "checksum"
+    version = struct.unpack_from("<I", data, 8)[0]
+    assert data[:8] == b"KILNPROF" and version in FIXED
+    hdr = dict(zip(FIELDS, FIXED[version].unpack_from(data, 0)))
+    hdr.setdefault("snapshot_insns", 0)
+    if version == 2:
+        assert hdr["snapshot_insns"] <= hdr["insns"]
+    off = FIXED[version].size
+    for name in STRINGS[version]:
+        (n,) = struct.unpack_from("<I", data, off)
+        hdr[name] = data[off + 4:off + 4 + n].decode()
+        off += 4 + n
+    entries = []
+    for _ in range(hdr["nentries"]):
+        vpc, ppc, h, flags, ninsns, count, n = ENTRY.unpack_from(data, off)
+        code = data[off + ENTRY.size:off + ENTRY.size + n]
+        assert len(code) == n and fnv1a64(code) == h
+        entries.append(dict(vpc=vpc, ppc=ppc, hash=h, flags=flags, ninsns=ninsns,
+                            count=count, code=code))
+        off += ENTRY.size + n
+    assert off == len(data) - 8, "trailing data"
+    keys = [(e["vpc"], e["ppc"], e["flags"], e["hash"], len(e["code"]), e["code"])
+            for e in entries]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys), "order"
+    return hdr, entries
+
+
+def write_prof(hdr, entries):
+    version = hdr.get("version", 1)
+    fields = [b"KILNPROF", version, hdr["flags"], hdr["kernel_hash"], hdr["bios_hash"],
+              hdr["drive_hash"], hdr["mem_size"], hdr["insns"], hdr["tb_execs"],
+              hdr["min_count"], len(entries)]
+    if version == 2:
+        fields.append(hdr.get("snapshot_insns", 0))
+    out = bytearray(FIXED[version].pack(*fields))
+    for name in STRINGS[version]:
+        s = hdr.get(name, "").encode()
+        out += struct.pack("<I", len(s)) + s
+    for e in entries:
+        out += ENTRY.pack(e["vpc"], e["ppc"], fnv1a64(e["code"]), e["flags"], e["ninsns"],
+                          e["count"], len(e["code"])) + e["code"]
+    out += struct.pack("<Q", fnv1a64(out))
+    return bytes(out)
+
+
+def add_tool_args(ap):
+    """The options every aot test script takes (tests/aot/meson.build)."""
+    ap.add_argument("--aot-tool", required=True)
+    ap.add_argument("--kiln", required=True)
+    ap.add_argument("--node", default="node")
+    ap.add_argument("--kiln-node", required=True)
+    ap.add_argument("--wasm-build", required=True)
+    ap.add_argument("--guest-dir", required=True)
+    ap.add_argument("--fallback-dir", required=True)
+    ap.add_argument("--work-dir", required=True)
