@@ -113,8 +113,8 @@ static int code_phys(RVCPU *cpu, Bus *bus, uint64_t pc, uint64_t *phys)
     return rv_fetch16(cpu, pc, &insn, phys);
 }
 
-static TB *translate(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags,
-                     const ExecOptions *opt, ExecStats *st)
+static TB *translate(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags, const ExecOptions *opt,
+                     ExecStats *st)
 {
     static IRFunc f;
     static RVTBInfo info;
@@ -133,8 +133,8 @@ static TB *translate(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags,
         opt_run(&f);
         st->ir_ops_after_opt += f.nops;
         if (opt->dump_ir) {
-            fprintf(stderr, "TB pc=%#llx phys=%#llx flags=%#x insns=%u\n",
-                    (unsigned long long)pc, (unsigned long long)phys, flags, info.ninsns);
+            fprintf(stderr, "TB pc=%#llx phys=%#llx flags=%#x insns=%u\n", (unsigned long long)pc,
+                    (unsigned long long)phys, flags, info.ninsns);
             ir_dump(&f, stderr);
         }
         code = tci_compile(&f);
