@@ -18,6 +18,7 @@
 #include "hw/machine.h"
 #include "profile.h"
 #include "util/file.h"
+#include "util/size.h"
 
 #ifndef KILN_VERSION
 #define KILN_VERSION "unknown"
@@ -42,35 +43,6 @@ int aot_hash_file(const char *path, uint64_t *hash)
     if (rc)
         fprintf(stderr, "aot-tool: %s: cannot read: %s\n", path, strerror(-rc));
     return rc ? -1 : 0;
-}
-
-/* Same syntax as kiln --mem: N[K|M|G][B|iB], default unit M. */
-static int parse_size(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *s == '-')
-        return -1;
-    uint64_t mul = 1ull << 20;
-    if (*end) {
-        switch (*end) {
-        case 'k':
-        case 'K': mul = 1ull << 10; break;
-        case 'm':
-        case 'M': mul = 1ull << 20; break;
-        case 'g':
-        case 'G': mul = 1ull << 30; break;
-        default: return -1;
-        }
-        const char *t = end + 1;
-        if (*t && strcmp(t, "B") && strcmp(t, "b") && strcmp(t, "iB"))
-            return -1;
-    }
-    if (v == 0 || v > (1ull << 40) / mul)
-        return -1;
-    *out = v * mul;
-    return 0;
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -213,7 +185,7 @@ static int parse_options(int argc, char **argv, ProfileOptions *o)
         else if (ARG("--after-input"))
             o->after_input = a;
         else if (ARG("--mem")) {
-            if (parse_size(a, &o->cfg.ram_size)) {
+            if (parse_mem_size(a, &o->cfg.ram_size)) {
                 fprintf(stderr, "aot-tool profile: bad memory size '%s' (e.g. 256M, 1G)\n", a);
                 return 2;
             }

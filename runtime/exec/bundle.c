@@ -111,7 +111,7 @@ static bool warn(const char *fmt, ...)
     return false;
 }
 
-bool bundle_open(const char *path, const char *kernel, const char *bios)
+bool bundle_open(const char *path, const BundleImage *img)
 {
     uint64_t t0 = now_ns();
     uint8_t *data = NULL;
@@ -136,11 +136,13 @@ bool bundle_open(const char *path, const char *kernel, const char *bios)
         goto out;
     }
     uint64_t kh = 0, bh = 0;
-    if (!kernel || file_hash(kernel, &kh, NULL)) {
+    if (img->known) {
+        kh = img->kernel_hash;
+        bh = img->bios_hash;
+    } else if (!img->kernel || file_hash(img->kernel, &kh, NULL)) {
         warn("cannot read the kernel to check the guest image");
         goto out;
-    }
-    if (bios && strcmp(bios, "none") && file_hash(bios, &bh, NULL)) {
+    } else if (img->bios && strcmp(img->bios, "none") && file_hash(img->bios, &bh, NULL)) {
         warn("cannot read the firmware to check the guest image");
         goto out;
     }

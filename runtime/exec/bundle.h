@@ -30,10 +30,18 @@ typedef struct BundleStats {
     uint64_t load_ns, compile_ns;                 /* read+verify; engine compile+instantiate */
 } BundleStats;
 
-/* Load path for a guest whose kernel (and firmware: NULL or "none" for
- * none) are these files.  Returns true if the bundle is in use; false
- * after one warning on stderr. */
-bool bundle_open(const char *path, const char *kernel, const char *bios);
+/* The guest image a bundle must be built for: the kernel and firmware files
+ * (bios NULL or "none": no firmware file), hashed here, or, if known, the
+ * hashes a restored snapshot recorded for them (bios_hash 0: no file). */
+typedef struct BundleImage {
+    const char *kernel, *bios;
+    bool known;
+    uint64_t kernel_hash, bios_hash;
+} BundleImage;
+
+/* Load path for a guest image img.  Returns true if the bundle is in use;
+ * false after one warning on stderr. */
+bool bundle_open(const char *path, const BundleImage *img);
 void bundle_close(void);
 
 /* Table index of the bundle's code for the TB just translated from

@@ -325,7 +325,11 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
                      .corrupt_modules = opt->jit_corrupt};
     jit_init(&jo);
     if (opt->bundle)
-        bundle_open(opt->bundle, opt->image_kernel, opt->image_bios);
+        bundle_open(opt->bundle, &(BundleImage){.kernel = opt->image_kernel,
+                                                .bios = opt->image_bios,
+                                                .known = opt->image_known,
+                                                .kernel_hash = opt->image_kernel_hash,
+                                                .bios_hash = opt->image_bios_hash});
     ExecLoop l = {.m = m,
                   .cpu = cpu,
                   .bus = bus,

@@ -23,16 +23,20 @@ typedef struct ExecStats {
 } ExecStats;
 
 typedef struct ExecOptions {
-    bool jit;               /* use the JIT tier where the platform has one */
-    unsigned jit_threshold; /* executions before a TB is compiled (0: default) */
-    unsigned jit_batch;     /* TBs per module (0: default) */
-    bool jit_stress;        /* compile every TB before its first run (tests) */
-    bool jit_corrupt;       /* test switch: every JIT module is corrupt */
-    bool dump_ir;     /* print each TB's IR to stderr */
-    bool trace_tbs;   /* print each executed TB's PC to stderr */
-    uint64_t max_insns; /* stop after this many insns (0: no limit) */
-    const char *bundle; /* AOT bundle file (--bundle), or NULL */
+    bool jit;                              /* use the JIT tier where the platform has one */
+    unsigned jit_threshold;                /* executions before a TB is compiled (0: default) */
+    unsigned jit_batch;                    /* TBs per module (0: default) */
+    bool jit_stress;                       /* compile every TB before its first run (tests) */
+    bool jit_corrupt;                      /* test switch: every JIT module is corrupt */
+    bool dump_ir;                          /* print each TB's IR to stderr */
+    bool trace_tbs;                        /* print each executed TB's PC to stderr */
+    uint64_t max_insns;                    /* stop after this many insns (0: no limit) */
+    const char *bundle;                    /* AOT bundle file (--bundle), or NULL */
     const char *image_kernel, *image_bios; /* guest image files the bundle must match */
+    /* ... or, if image_known, their FNV-1a 64 hashes as a restored snapshot
+     * recorded them (the files need not exist; image_bios_hash 0: none). */
+    bool image_known;
+    uint64_t image_kernel_hash, image_bios_hash;
 } ExecOptions;
 
 /* Run until the machine stops; returns the exit code. */

@@ -696,6 +696,14 @@ static int conf_parse(const SnapFile *f, SnapConf *c)
 }
 
 /* Does the image file at path match (hash, size)?  Writes the problem. */
+static bool file_exists(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
 static int check_image(const char *what, const char *path, uint64_t h, uint64_t size, char *err,
                        size_t errlen)
 {
@@ -736,7 +744,11 @@ static int conf_check(Machine *m, const SnapConf *c, char *err, size_t errlen)
                  c->rng ? "on" : "off", c->drive ? c->drive : "none");
         return -1;
     }
-    if (!mc->kernel || check_image("kernel", mc->kernel, c->khash, c->ksize, err, errlen))
+    /* The snapshot's own kernel path may be absent here (e.g. in a browser,
+     * where only the snapshot was downloaded): RAM holds the guest. */
+    bool kernel_absent = mc->kernel_from_snapshot && (!mc->kernel || !file_exists(mc->kernel));
+    if (!kernel_absent &&
+        (!mc->kernel || check_image("kernel", mc->kernel, c->khash, c->ksize, err, errlen)))
         return mc->kernel ? -1 : (snprintf(err, errlen, "no kernel to check"), -1);
     bool cfile = c->bios && strcmp(c->bios, "none"), mfile = mc->bios && strcmp(mc->bios, "none");
     if (cfile != mfile || (!cfile && !c->bios != !mc->bios)) {
@@ -744,7 +756,8 @@ static int conf_check(Machine *m, const SnapConf *c, char *err, size_t errlen)
                  c->bios ? c->bios : "(built-in SBI)", mc->bios ? mc->bios : "(built-in SBI)");
         return -1;
     }
-    if (mfile && check_image("firmware", mc->bios, c->bhash, c->bsize, err, errlen))
+    if (mfile && !(mc->bios_from_snapshot && !file_exists(mc->bios)) &&
+        check_image("firmware", mc->bios, c->bhash, c->bsize, err, errlen))
         return -1;
     if (mc->drive) {
         FILE *fp = fopen(mc->drive, "rb");
@@ -856,10 +869,15 @@ int machine_snapshot_peek(const char *path, MachineConfig *cfg, bool ram_given)
     /* The strings stay allocated until machine_snapshot_release (cfg points
      * at them); one peek per run. */
     machine_snapshot_release();
+    cfg->kernel_from_snapshot = !cfg->kernel;
+    cfg->bios_from_snapshot = !cfg->bios;
     if (!cfg->kernel)
         cfg->kernel = peek_strdup(c.kernel);
     if (!cfg->bios)
         cfg->bios = peek_strdup(c.bios);
+    cfg->image_known = true;
+    cfg->image_kernel_hash = c.khash;
+    cfg->image_bios_hash = c.bios && strcmp(c.bios, "none") ? c.bhash : 0;
     if (!cfg->drive)
         cfg->drive = peek_strdup(c.drive);
     cfg->append = peek_strdup(c.append);

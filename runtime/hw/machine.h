@@ -43,6 +43,15 @@ typedef struct MachineConfig {
     const char *snapshot_path; /* ... written here */
     bool snapshot_exit;        /* stop (exit 0) once it is written */
     const char *restore;       /* resume from this snapshot instead of booting */
+    /* Set by machine_snapshot_peek: the guest image the snapshot was taken
+     * from (FNV-1a 64 of kernel and firmware files; bios_hash 0: none or
+     * built-in SBI), and whether kernel/bios came from the snapshot rather
+     * than the command line.  A restore needs neither file: RAM holds the
+     * guest.  Files named on the command line must match; files the
+     * snapshot names are checked only if they exist. */
+    bool image_known;
+    uint64_t image_kernel_hash, image_bios_hash;
+    bool kernel_from_snapshot, bios_from_snapshot;
 } MachineConfig;
 
 struct RVCPU;

@@ -2,6 +2,7 @@
  * OPTION_TABLE (native name, QEMU name, argument, help); errors name the
  * offending option and exit status 2 follows. */
 #include "main/options.h"
+#include "util/size.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,22 +13,24 @@
 #define OPTION_TABLE(X)                                                                            \
     X(KERNEL, "--kernel", "-kernel", 1, "FILE", "guest kernel: Linux Image or ELF")                \
     X(BIOS, "--bios", "-bios", 1, "FILE|none", "M-mode firmware (default: built-in SBI)")          \
-    X(APPEND, "--append", "-append", 1, "STR", "kernel command line")                             \
-    X(MEM, "--mem", "-m", 1, "SIZE", "RAM size, e.g. 256M, 1G (default 256M)")                   \
+    X(APPEND, "--append", "-append", 1, "STR", "kernel command line")                              \
+    X(MEM, "--mem", "-m", 1, "SIZE", "RAM size, e.g. 256M, 1G (default 256M)")                     \
     X(DRIVE, "--drive", "-drive", 1, "FILE", "raw disk image for virtio-blk")                      \
     X(RNG, "--rng", NULL, 0, NULL, "add a virtio-rng device")                                      \
     X(DETERMINISTIC, "--deterministic", NULL, 0, NULL, "time from retired instructions")           \
     X(STATS, "--stats", NULL, 0, NULL, "print execution statistics at exit")                       \
     X(MAX_INSNS, "--max-insns", NULL, 1, "N", "stop after N guest instructions")                   \
-    X(JIT_THRESHOLD, "--jit-threshold", NULL, 1, "N", "JIT a block after N runs (1: all; Wasm build)")  \
+    X(JIT_THRESHOLD, "--jit-threshold", NULL, 1, "N",                                              \
+      "JIT a block after N runs (1: all; Wasm build)")                                             \
     X(JIT_BATCH, "--jit-batch", NULL, 1, "N", "blocks per JIT module (Wasm build)")                \
     X(NO_JIT, "--no-jit", NULL, 0, NULL, "run every block on the interpreter (TCI)")               \
-    X(JIT_STRESS, "--jit-stress", NULL, 0, NULL, "JIT every block before its first run (tests)")     \
+    X(JIT_STRESS, "--jit-stress", NULL, 0, NULL, "JIT every block before its first run (tests)")   \
     X(JIT_CORRUPT, "--jit-test-corrupt", NULL, 0, NULL, "test: make every JIT module invalid")     \
     X(BUNDLE, "--bundle", NULL, 1, "FILE", "AOT bundle of compiled blocks (aot-tool bundle)")      \
     X(SNAPSHOT_AT, "--snapshot-at", NULL, 1, "MARKER", "snapshot once the console prints MARKER")  \
-    X(SNAPSHOT, "--snapshot", NULL, 1, "FILE", "... into FILE (docs/snapshot-format.md)")         \
-    X(SNAPSHOT_EXIT, "--snapshot-exit", NULL, 0, NULL, "stop (exit 0) once the snapshot is written") \
+    X(SNAPSHOT, "--snapshot", NULL, 1, "FILE", "... into FILE (docs/snapshot-format.md)")          \
+    X(SNAPSHOT_EXIT, "--snapshot-exit", NULL, 0, NULL,                                             \
+      "stop (exit 0) once the snapshot is written")                                                \
     X(RESTORE, "--restore", NULL, 1, "FILE", "resume a snapshot (its config fills in the rest)")   \
     X(DUMP_IR, "--dump-ir", NULL, 0, NULL, "print the IR of each translated block")                \
     X(TRACE, "--trace-tbs", NULL, 0, NULL, "print each executed block")                            \
@@ -72,31 +75,6 @@ static void print_help(void)
     }
     printf("\nConsole: the guest's UART on stdin/stdout; Ctrl-A x quits.\n"
            "Exit status: the guest's power-off code.\n");
-}
-
-/* Sizes: plain numbers are MiB (as QEMU's -m); suffixes K, M, G. */
-static int parse_size(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s)
-        return -1;
-    uint64_t mul = 1ull << 20;
-    if (*end) {
-        switch (*end) {
-        case 'k': case 'K': mul = 1ull << 10; break;
-        case 'm': case 'M': mul = 1ull << 20; break;
-        case 'g': case 'G': mul = 1ull << 30; break;
-        default: return -1;
-        }
-        if (end[1] && !((end[1] == 'B' || end[1] == 'b') && !end[2]) && !(end[1] == 'i' && end[2] == 'B' && !end[3]))
-            return -1;
-    }
-    if (v == 0 || v > (1ull << 40) / mul)
-        return -1;
-    *out = v * mul;
-    return 0;
 }
 
 /* QEMU -drive: file=F[,format=raw][,if=virtio|none][,id=...]. */
@@ -205,7 +183,7 @@ int options_parse(int argc, char **argv, KilnOptions *o)
         case OPT_APPEND: o->machine.append = val; break;
         case OPT_MEM:
             ram_given = true;
-            if (parse_size(val, &o->machine.ram_size)) {
+            if (parse_mem_size(val, &o->machine.ram_size)) {
                 fprintf(stderr, "kiln: bad memory size '%s' (e.g. 256M, 1G)\n", val);
                 return -1;
             }
@@ -291,5 +269,8 @@ int options_parse(int argc, char **argv, KilnOptions *o)
     }
     o->exec.image_kernel = o->machine.kernel;
     o->exec.image_bios = o->machine.bios;
+    o->exec.image_known = o->machine.image_known;
+    o->exec.image_kernel_hash = o->machine.image_kernel_hash;
+    o->exec.image_bios_hash = o->machine.image_bios_hash;
     return 0;
 }

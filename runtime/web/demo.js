@@ -11,7 +11,10 @@
 //   runtime=URL  kiln-worker.js (default /wasm/kiln-worker.js, tools/demo's mount)
 //   opts=STR     extra kiln options, space separated (e.g. --jit-threshold 100)
 // A bundle or snapshot that is not there (HTTP 404: not built yet) is left
-// out and the status line says so.  window.kilnDemo keeps state and timings
+// out and the status line says so.  With a snapshot the kernel is not
+// downloaded at all (RAM in the snapshot holds the guest; the runtime checks
+// the bundle against the guest image the snapshot records); it is fetched
+// only if the snapshot turns out to be missing (cold boot).  window.kilnDemo keeps state and timings
 // (ms since navigation start) for tests and tools/bench.
 'use strict';
 (function() {
@@ -222,15 +225,20 @@
     worker.postMessage({type: 'load', runtime: runtimeUrl, input: ring ? ring.buffer : undefined});
     status('downloading');
     [kernel, bundle, snapshot] = await Promise.all([
-      download('kernel', kernelUrl, false),
+      snapshotUrl ? null : download('kernel', kernelUrl, false),
       bundleUrl ? download('bundle', bundleUrl, true) : skip('bundle', 'off (?bundle=0)'),
       snapshotUrl ? download('snapshot', snapshotUrl, true) : skip('snapshot', 'off (?snapshot=0)'),
     ]);
+    if (snapshot)
+      skip('kernel', 'not needed: restoring the snapshot');
+    else if (!kernel)
+      kernel = await download('kernel', kernelUrl, false); // no snapshot after all: cold boot
     state.times.downloaded = performance.now();
 
-    const args = ['--kernel', '/Image', '--append', append, '--stats'];
+    // A restore takes the command line and image identity from the snapshot.
+    const args = snapshot ? ['--stats'] : ['--kernel', '/Image', '--append', append, '--stats'];
     const files = [];
-    const transfer = [kernel];
+    const transfer = kernel ? [kernel] : [];
     if (bundle) {
       files.push({path: '/demo/bundle.kbundle.wasm', data: bundle});
       transfer.push(bundle);

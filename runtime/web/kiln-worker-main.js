@@ -4,7 +4,8 @@
 //    initialise the runtime now, e.g. while the page still downloads the
 //    guest files; 'start' then only adds the files and runs.
 //   {type: 'start', runtime: absolute URL of kiln-worker.js,
-//    kernel: ArrayBuffer (the guest Image), args: argv after the program
+//    kernel: ArrayBuffer (the guest Image; absent when restoring a
+//    snapshot without it), args: argv after the program
 //    name (e.g. ['--kernel', '/Image', '--append', '...', '--stats']),
 //    kernelPath: where to put the kernel in MEMFS (default '/Image'),
 //    files: optional [{path, data: ArrayBuffer}] also put into MEMFS
@@ -137,8 +138,8 @@ async function load(msg) {
 // Puts the guest files into MEMFS and runs main; posts 'exit'.
 function run(mod, msg) {
   const flushOut = mod.kilnFlushOut, t0 = mod.kilnT0;
-  const kernelPath = msg.kernelPath || '/Image';
-  mod.FS.writeFile(kernelPath, new Uint8Array(msg.kernel));
+  if (msg.kernel)
+    mod.FS.writeFile(msg.kernelPath || '/Image', new Uint8Array(msg.kernel));
   for (const f of msg.files || []) {
     const dir = f.path.slice(0, f.path.lastIndexOf('/'));
     if (dir)

@@ -15,7 +15,12 @@ cases:
                       error line, exit status 1 or 2, no guest output, no crash
   shell               real-time snapshot at the shell prompt, restored with
                       'echo hi' on stdin: prints hi and powers off
+  no-kernel           the kernel file the snapshot names is gone: restore
+                      needs none (natively and under Node, the same tail as
+                      the full run); a missing --kernel named on the command
+                      line, or another file at the snapshot's path, is refused
 """
+import shutil
 import argparse
 import os
 import random
@@ -52,9 +57,9 @@ def append(workload):
     return "console=ttyS0 earlycon=sbi" + (f" guest.run={workload}" if workload else "")
 
 
-def take(a, tmp, workload, exit_after, marker=MARKER, det=True, extra=()):
+def take(a, tmp, workload, exit_after, marker=MARKER, det=True, extra=(), kernel=None):
     snap = os.path.join(tmp, f"{workload or 'shell'}.snap")
-    cmd = [a.kiln, "run", "--kernel", a.image, "--append", append(workload),
+    cmd = [a.kiln, "run", "--kernel", kernel or a.image, "--append", append(workload),
            "--snapshot-at", marker, "--snapshot", snap] + list(extra)
     if det:
         cmd.append("--deterministic")
@@ -99,17 +104,22 @@ def case_roundtrip(a, tmp, workload, devices=False):
     print(rest.stderr.decode(errors="replace").strip())
 
 
+def node_restore(a, snap):
+    """tools/kiln-node run --restore snap (kiln.js of --wasm-build)."""
+    env = dict(os.environ, KILN_WASM_BUILD=a.wasm_build)
+    try:
+        return subprocess.run([a.kiln_node, "run", "--restore", snap], capture_output=True,
+                              timeout=a.timeout, env=env)
+    except subprocess.TimeoutExpired:
+        fail("kiln-node restore timed out")
+
+
 def case_node(a, tmp, workload):
     if not a.kiln_node or not os.path.exists(os.path.join(a.wasm_build, "runtime", "kiln.js")):
         fail(f"no kiln.js in {a.wasm_build} (build it: meson setup build-wasm --cross-file "
              "cross/emscripten.ini && ninja -C build-wasm runtime/kiln.js)")
     snap, full = take(a, tmp, workload, exit_after=False)
-    env = dict(os.environ, KILN_WASM_BUILD=a.wasm_build)
-    try:
-        p = subprocess.run([a.kiln_node, "run", "--restore", snap], capture_output=True,
-                           timeout=a.timeout, env=env)
-    except subprocess.TimeoutExpired:
-        fail("kiln-node restore timed out")
+    p = node_restore(a, snap)
     if p.returncode != full.returncode:
         fail(f"node restore exit {p.returncode}: {p.stderr.decode(errors='replace')}")
     check_tail(full.stdout, p.stdout, f"node {workload}")
@@ -204,6 +214,31 @@ def case_shell(a, tmp):
     print("shell: 'echo hi' answered after restore")
 
 
+def case_no_kernel(a, tmp):
+    kernel = os.path.join(tmp, "Image-copy")
+    shutil.copyfile(a.image, kernel)
+    snap, full = take(a, tmp, "hello", exit_after=False, kernel=kernel)
+    os.remove(kernel)
+    p = run([a.kiln, "run", "--restore", snap], a.timeout)
+    if p.returncode != full.returncode:
+        fail(f"restore without the kernel file: exit {p.returncode}: "
+             f"{p.stderr.decode(errors='replace')}")
+    check_tail(full.stdout, p.stdout, "native restore without the kernel file")
+    if a.kiln_node:
+        q = node_restore(a, snap)
+        if q.returncode != full.returncode or q.stdout != p.stdout:
+            fail(f"node restore without the kernel file: exit {q.returncode}, output differs "
+                 f"from native: {q.stderr.decode(errors='replace')}")
+    err = expect_error(a, snap, "--kernel missing", kernel=kernel)
+    if "cannot read the kernel" not in err:
+        fail(f"--kernel missing: {err}")
+    write(kernel, open(a.image, "rb").read() + b"x")
+    err = expect_error(a, snap, "another kernel at the snapshot's path")
+    if "another guest image" not in err:
+        fail(f"another kernel at the snapshot's path: {err}")
+    print("no-kernel: restored without the kernel file; missing --kernel and another image refused")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kiln", required=True)
@@ -227,6 +262,8 @@ def main():
             case_corrupt(a, tmp)
         elif a.case == "shell":
             case_shell(a, tmp)
+        elif a.case == "no-kernel":
+            case_no_kernel(a, tmp)
         else:
             fail(f"unknown case {a.case}")
     print("ok")

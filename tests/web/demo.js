@@ -164,6 +164,10 @@ async function main() {
         problems.push(`status line does not match ${mode.status}`);
       if (a.mode === 'snapshot' && /Linux version/.test(st.output))
         problems.push('the kernel booted: the snapshot was not restored');
+      // A restore needs no kernel: the page must not fetch it; a boot must.
+      const kernelStatus = st.files.kernel && st.files.kernel.status;
+      if (kernelStatus !== (a.mode === 'snapshot' ? 'off' : 'loaded'))
+        problems.push(`kernel download status '${kernelStatus}' in mode ${a.mode}`);
       const t = st.times;
       const sizes = Object.entries(st.files).map(([n, f]) => `${n} ${f.status}` +
                                                    (f.bytes ? ` ${f.bytes} B (${f.wire} sent, ${f.encoding})` : ''));
