@@ -128,6 +128,60 @@ static bool global_overlaps(const OptState *s, unsigned g, uint64_t off, IRType 
     return off < gl->offset + gsz && gl->offset < off + sz;
 }
 
+/* The globals a ld/st of type t at off overlaps (at most 3: globals do not
+ * overlap each other and span 4 or 8 bytes); returns their number.  Looks
+ * them up by 4-byte unit of the CPU state in a map built once per thread
+ * for the context, instead of testing every global; without a map (no
+ * memory, or two globals sharing a unit) it tests every global. */
+static unsigned overlapping_globals(const OptState *s, uint64_t off, IRType t, unsigned out[3])
+{
+    static _Thread_local const IRContext *map_ctx;
+    static _Thread_local unsigned map_n = UINT32_MAX;
+    static _Thread_local uint16_t *unit_g; /* global + 1 per unit, 0: none; NULL: no map */
+    static _Thread_local uint64_t nunits;
+    if (map_ctx != s->ctx || map_n != s->nglobals) {
+        free(unit_g);
+        unit_g = NULL;
+        map_ctx = s->ctx;
+        map_n = s->nglobals;
+        uint64_t end = 0;
+        for (unsigned g = 0; g < s->nglobals; g++) {
+            const IRGlobal *gl = &s->ctx->globals[g];
+            uint64_t e = (uint64_t)gl->offset + (gl->type == IR_I32 ? 4 : 8);
+            end = e > end ? e : end;
+        }
+        nunits = end / 4 + 1;
+        uint16_t *m = s->nglobals < UINT16_MAX ? calloc(nunits, sizeof(*m)) : NULL;
+        for (unsigned g = 0; m && g < s->nglobals; g++) {
+            const IRGlobal *gl = &s->ctx->globals[g];
+            uint64_t last = (uint64_t)gl->offset + (gl->type == IR_I32 ? 4 : 8) - 1;
+            for (uint64_t u = gl->offset / 4; m && u <= last / 4; u++) {
+                if (m[u]) { /* shared unit: no map */
+                    free(m);
+                    m = NULL;
+                } else {
+                    m[u] = (uint16_t)(g + 1);
+                }
+            }
+        }
+        unit_g = m;
+    }
+    unsigned n = 0;
+    if (!unit_g) {
+        for (unsigned g = 0; g < s->nglobals && n < 3; g++)
+            if (global_overlaps(s, g, off, t))
+                out[n++] = g;
+        return n;
+    }
+    uint64_t last = off + (t == IR_I32 ? 4 : 8) - 1;
+    for (uint64_t u = off / 4; last >= off && u <= last / 4 && u < nunits; u++) {
+        unsigned g = unit_g[u];
+        if (g && (n == 0 || out[n - 1] != g - 1) && global_overlaps(s, g - 1, off, t))
+            out[n++] = g - 1;
+    }
+    return n;
+}
+
 static bool helper_pure(const OptState *s, const IROp *op)
 {
     return s->ctx && (uint64_t)op->imm < s->ctx->nhelpers &&
@@ -331,9 +385,9 @@ static bool fold_brcond(OptState *s, unsigned i, IROp *op)
 
 static void fold_st(OptState *s, IROp *op)
 {
-    for (unsigned g = 0; g < s->nglobals; g++)
-        if (global_overlaps(s, g, (uint64_t)op->imm, (IRType)op->type))
-            forget_global(s, (IRTemp)g);
+    unsigned gs[3], n = overlapping_globals(s, (uint64_t)op->imm, (IRType)op->type, gs);
+    for (unsigned i = 0; i < n; i++)
+        forget_global(s, (IRTemp)gs[i]);
 }
 
 static void fold_call(OptState *s, IROp *op)
@@ -545,15 +599,16 @@ static bool opt_dead_code(OptState *s)
             live_or(&live, &globals); /* may read them, or exit with them */
         /* ld/st through a global's slot read it; a st covering it exactly
          * defines it. */
-        if (op->opc == IR_ld || op->opc == IR_st)
-            for (unsigned g = 0; g < s->nglobals; g++)
-                if (global_overlaps(s, g, (uint64_t)op->imm, (IRType)op->type)) {
-                    const IRGlobal *gl = &s->ctx->globals[g];
-                    if (op->opc == IR_st && gl->offset == (uint64_t)op->imm && gl->type == op->type)
-                        live_clear(&live, (IRTemp)g);
-                    else
-                        live_set(&live, (IRTemp)g);
-                }
+        if (op->opc == IR_ld || op->opc == IR_st) {
+            unsigned gs[3], n = overlapping_globals(s, (uint64_t)op->imm, (IRType)op->type, gs);
+            for (unsigned k = 0; k < n; k++) {
+                const IRGlobal *gl = &s->ctx->globals[gs[k]];
+                if (op->opc == IR_st && gl->offset == (uint64_t)op->imm && gl->type == op->type)
+                    live_clear(&live, (IRTemp)gs[k]);
+                else
+                    live_set(&live, (IRTemp)gs[k]);
+            }
+        }
         if (op->opc == IR_st)
             live_set(&live, op->args[0]); /* st x0, [x0's slot] still reads x0 */
     }
