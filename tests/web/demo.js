@@ -20,7 +20,7 @@ const os = require('os');
 const path = require('path');
 
 const {ROOT, fail, findRuntime, playwrightChromium, startServer, launchChromium,
-       watchPageErrors} = require('./harness');
+       watchPageErrors, demoWaitPrompt, demoRunCommand} = require('./harness');
 
 // query: the page's URL options; needs: files that must be in --demo-dir.
 const MODES = {
@@ -99,24 +99,10 @@ async function main() {
     let unameOut = null;
     try {
       // The prompt, read from the terminal itself (xterm's buffer).
-      await page.waitForFunction(() => {
-        const d = window.kilnDemo;
-        return d && (d.error || d.exited || d.screen().some((l) => l.startsWith('guest# ')));
-      }, null, {timeout: left(), polling: 100});
+      await demoWaitPrompt(page, left());
       promptLines = await page.evaluate(() => window.kilnDemo.screen().length);
-      // Type through xterm (its textarea gets the key events, onData -> ring).
-      await page.click('#terminal');
-      await page.keyboard.type('uname -a', {delay: 5});
-      await page.keyboard.press('Enter');
-      await page.waitForFunction(() => {
-        const d = window.kilnDemo;
-        const l = d.screen();
-        const i = l.findIndex((s) => s.startsWith('guest# uname -a'));
-        return d.error || d.exited || (i >= 0 && l.slice(i + 1).some((s) => s.startsWith('guest# ')));
-      }, null, {timeout: left(), polling: 100});
-      const lines = await page.evaluate(() => window.kilnDemo.screen());
-      const i = lines.findIndex((s) => s.startsWith('guest# uname -a'));
-      unameOut = lines.slice(i + 1).join('\n');
+      // Typed through xterm (its textarea gets the key events, onData -> ring).
+      unameOut = await demoRunCommand(page, 'uname -a', left());
       const re = /^Linux \S+ 6\.1\.\d+ .*riscv64$/m;
       if (!re.test(unameOut))
         problems.push(`uname -a output does not match ${re}: ${JSON.stringify(unameOut)}`);
