@@ -319,6 +319,11 @@ int aot_bundle_main(int argc, char **argv)
            "skipped, %zu shared), %zu bytes (%zu before Binaryen -O%d)\n",
            out, nidx, n, cold, (unsigned long long)min_count, skipped, (size_t)shared, total,
            raw.len, level);
+    if (!nidx)
+        fprintf(stderr,
+                "aot-tool bundle: warning: %s holds no blocks (none of the profile's ran at least "
+                "%llu times: see --min-count)\n",
+                out, (unsigned long long)min_count);
     rc = 0;
 done:
     wasm_buf_free(&raw);
