@@ -22,7 +22,7 @@ import re
 import struct
 import subprocess
 
-from aotlib import add_tool_args, fail, fnv1a64
+from aotlib import add_tool_args, fail, fnv1a64, read_prof
 
 APPEND = "console=ttyS0 earlycon=sbi panic=-1 guest.run=hello"
 MARKER = b"guest: done hello"
@@ -143,6 +143,26 @@ def case_determinism(c):
     if not m or int(m.group(1)) < 1000:
         fail(f"inspect shows too few blocks:\n{text}")
     print(f"ok: {len(b1)} bytes, identical twice, valid; {m.group(0)}")
+    # --min-count N keeps the (code hash, flags, size) groups whose counts
+    # add up to at least N: one index record each (minus any skipped).
+    prof = os.path.join(c.a.source_root, "profiles", "hello.prof")
+    _, entries = read_prof(open(prof, "rb").read())
+    groups = {}
+    for e in entries:
+        k = (e["hash"], e["flags"], len(e["code"]))
+        groups[k] = groups.get(k, 0) + e["count"]
+    for n in (2, 100, 1000):
+        path = c.path(f"bundle-hello-min{n}.kbundle.wasm")
+        p = c.run([c.a.aot_tool, "bundle", prof, "-o", path, "--min-count", str(n)])
+        sk = re.search(r"(\d+) skipped", p.stdout.decode())
+        if p.returncode or not sk:
+            fail(f"bundle --min-count {n}: rc {p.returncode}\n{p.stdout.decode()}{p.stderr.decode()}")
+        _, idx = our_sections(open(path, "rb").read())
+        got = (idx[3] - idx[2]) // 28
+        want = sum(1 for v in groups.values() if v >= n) - int(sk.group(1))
+        if got != want:
+            fail(f"--min-count {n}: {got} index records, want {want}")
+        print(f"ok: --min-count {n}: {got} blocks")
 
 
 def check_one_warning(c, p, path, what):
