@@ -8,8 +8,12 @@ Cases (one per meson test):
                code, wrong format/ABI version, another guest image: natively
                every one gives exactly ONE warning naming the file and the
                guest still reaches its marker; a few of them also under Node
-  diff         guest hello under Node with TCI only, with every block JIT-ed
-               (--jit-threshold 1) and with the bundle: identical console output
+  diff         guest hello and bench-fp under Node with TCI only, with every
+               block JIT-ed (--jit-threshold 1) and with a bundle (hello: the
+               sample profile's; bench-fp: one profiled here, every block
+               that ran twice): identical console output
+  diff-isa     the ISA programs (ELF paths after the case) the same way,
+               each with a bundle of all its blocks (JIT: --jit-stress)
   hitrate      boot under Node with the bundle of the sample profile
                (profiles/hello.prof): >= 90% of executed blocks ran bundle code
                (from --stats); the JIT compiled no block the bundle had
@@ -117,13 +121,16 @@ class Ctx:
         return self.run([self.a.kiln] + self.guest_args(*extra), timeout=300)
 
     def node(self, *extra):
+        return self.node_run(self.guest_args(*extra))
+
+    def node_run(self, args):
+        """tools/kiln-node ARGS (the kiln.js of --wasm-build)."""
         if not os.path.exists(self.kiln_js):
             fail(f"no Wasm build at {self.a.wasm_build} (kiln.js): build it with "
                  "meson setup --cross-file cross/emscripten.ini DIR && ninja -C DIR, "
                  "and configure this build with -Dwasm_build=DIR")
         env = dict(os.environ, KILN_WASM_BUILD=self.a.wasm_build)
-        return self.run([self.a.node, self.a.kiln_node] + self.guest_args(*extra), timeout=600,
-                        env=env)
+        return self.run([self.a.node, self.a.kiln_node] + args, timeout=600, env=env)
 
 
 def case_determinism(c):
@@ -231,24 +238,58 @@ def console(p):
     return p.stdout
 
 
-def case_diff(c):
-    path, _ = c.sample_bundle()
+def diff_modes(c, what, guest_args, bundle, jit_forced, marker=None):
+    """Runs guest_args under Node with TCI only, the JIT forced, and bundle:
+    the console output (and exit status) must be identical, and the bundle
+    run must have executed bundle code."""
     runs = {
-        "tci": c.node("--no-jit"),
-        "jit": c.node("--jit-threshold", "1"),
-        "bundle": c.node("--bundle", path, "--stats"),
+        "tci": c.node_run(guest_args + ["--no-jit"]),
+        "jit": c.node_run(guest_args + jit_forced),
+        "bundle": c.node_run(guest_args + ["--bundle", bundle, "--stats"]),
     }
     for k, p in runs.items():
-        if p.returncode or MARKER not in p.stdout:
-            fail(f"{k}: no '{MARKER.decode()}' (rc {p.returncode})\n"
+        if marker and marker not in p.stdout:
+            fail(f"{what}, {k}: no '{marker.decode()}' (rc {p.returncode})\n"
                  f"{p.stderr.decode(errors='replace')[-2000:]}")
-    ref = console(runs["tci"])
+    ref = runs["tci"]
     for k in ("jit", "bundle"):
-        if console(runs[k]) != ref:
-            fail(f"console output with {k} differs from TCI-only")
-    if b"bundle executions 0\n" in runs["bundle"].stderr:
-        fail("the bundle run executed no bundle code")
-    print("ok: TCI, JIT and bundle give identical console output")
+        if console(runs[k]) != console(ref) or runs[k].returncode != ref.returncode:
+            fail(f"{what}: console output or exit status with {k} differs from TCI-only")
+    if b"bundle executions 0 " in runs["bundle"].stderr or \
+            b"bundle executions" not in runs["bundle"].stderr:
+        fail(f"{what}: the bundle run executed no bundle code")
+    m = re.search(rb"bundle: executions (\d+) of (\d+)", runs["bundle"].stderr)
+    print(f"ok: {what}: TCI, JIT and bundle identical ({len(ref.stdout)} bytes of console; "
+          f"bundle ran {m.group(1).decode()} of {m.group(2).decode()} blocks)")
+
+
+def case_diff(c):
+    path, _ = c.sample_bundle()
+    diff_modes(c, "hello", c.guest_args(), path, ["--jit-threshold", "1"], MARKER)
+    append = "console=ttyS0 earlycon=sbi panic=-1 guest.run=bench-fp"
+    prof, bundle = c.path("diff-bench-fp.prof"), c.path("diff-bench-fp.kbundle.wasm")
+    p = c.run([c.a.aot_tool, "profile", "--kernel", c.image, "--append", append, "--until",
+               "guest: done bench-fp", "--quiet", "-o", prof])
+    if p.returncode:
+        fail(f"profiling bench-fp failed: {p.stderr.decode(errors='replace')}")
+    c.bundle(prof, bundle, "--min-count", "2")
+    args = ["run", "--kernel", c.image, "--append", append, "--deterministic"]
+    diff_modes(c, "bench-fp", args, bundle, ["--jit-threshold", "1"], b"guest: done bench-fp")
+
+
+def case_diff_isa(c):
+    if not c.a.elfs:
+        fail("no ISA programs given")
+    for elf in c.a.elfs:
+        name = os.path.basename(elf)
+        prof, bundle = c.path(f"diff-{name}.prof"), c.path(f"diff-{name}.kbundle.wasm")
+        p = c.run([c.a.aot_tool, "profile", "--kernel", elf, "--bios", "none", "--min-count",
+                   "1", "--quiet", "-o", prof])
+        if p.returncode:
+            fail(f"profiling {name} failed: {p.stderr.decode(errors='replace')}")
+        c.bundle(prof, bundle, "--min-count", "1")
+        args = ["run", "--bios", "none", "--kernel", elf, "--deterministic"]
+        diff_modes(c, name, args, bundle, ["--jit-stress"])
 
 
 def case_hitrate(c):
@@ -296,10 +337,12 @@ def main():
     ap.add_argument("--wasm-validate", default="wasm-validate")
     ap.add_argument("--source-root", required=True)
     ap.add_argument("--fuzzer", default="")
-    ap.add_argument("case", choices=["determinism", "corrupt", "diff", "hitrate", "fuzz"])
+    ap.add_argument("case", choices=["determinism", "corrupt", "diff", "diff-isa", "hitrate",
+                                     "fuzz"])
+    ap.add_argument("elfs", nargs="*", help="diff-isa: the ISA programs")
     a = ap.parse_args()
     c = Ctx(a)
-    globals()["case_" + a.case](c)
+    globals()["case_" + a.case.replace("-", "_")](c)
 
 
 if __name__ == "__main__":
