@@ -19,7 +19,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const {ROOT, fail, findRuntime, playwrightChromium, startServer, launchChromium,
+const {ROOT, fail, parseOptions, findRuntime, playwrightChromium, startServer, launchChromium,
        watchPageErrors, demoWaitPrompt, demoRunCommand} = require('./harness');
 
 // query: the page's URL options; needs: files that must be in --demo-dir.
@@ -33,16 +33,11 @@ const MODES = {
 };
 
 function parseArgs(argv) {
-  const a = {mode: 'cold', wasmBuild: path.join(ROOT, 'build-wasm'), image: null, outDir: '.',
-             demoDir: null, timeout: 120, chromium: '/usr/bin/chromium'};
-  const names = {'--mode': 'mode', '--wasm-build': 'wasmBuild', '--image': 'image',
-                 '--out-dir': 'outDir', '--demo-dir': 'demoDir', '--timeout': 'timeout',
-                 '--chromium': 'chromium'};
-  for (let i = 0; i < argv.length; i += 2) {
-    if (!(argv[i] in names) || i + 1 >= argv.length)
-      fail(`usage: demo.js ${Object.keys(names).map((n) => `[${n} X]`).join(' ')} (bad: ${argv[i]})`);
-    a[names[argv[i]]] = argv[i + 1];
-  }
+  const a = parseOptions(argv, 'demo.js',
+      {mode: 'cold', wasmBuild: path.join(ROOT, 'build-wasm'), image: null, outDir: '.',
+       demoDir: null, timeout: 120, chromium: '/usr/bin/chromium'},
+      {'--mode': 'mode', '--wasm-build': 'wasmBuild', '--image': 'image', '--out-dir': 'outDir',
+       '--demo-dir': 'demoDir', '--timeout': 'timeout', '--chromium': 'chromium'});
   a.timeout = Number(a.timeout);
   if (!(a.mode in MODES))
     fail(`--mode ${a.mode}: want one of ${Object.keys(MODES).join(', ')}`);

@@ -15,6 +15,19 @@ function fail(msg) {
   process.exit(1);
 }
 
+// Command line of a test script: argv is pairs "--option value"; names maps
+// each option to its key in a copy of defaults.  Anything else fails with
+// a usage line naming script.
+function parseOptions(argv, script, defaults, names) {
+  const a = {...defaults};
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!(argv[i] in names) || i + 1 >= argv.length)
+      fail(`usage: ${script} ${Object.keys(names).map((n) => `[${n} X]`).join(' ')} (bad: ${argv[i]})`);
+    a[names[argv[i]]] = argv[i + 1];
+  }
+  return a;
+}
+
 // The directory holding kiln-worker.js + .wasm: DIR/runtime or DIR itself.
 function findRuntime(where) {
   for (const d of [path.join(where, 'runtime'), where]) {
@@ -123,5 +136,5 @@ function watchPageErrors(page) {
   return errors;
 }
 
-module.exports = {ROOT, fail, findRuntime, playwrightChromium, startServer, launchChromium,
+module.exports = {ROOT, fail, parseOptions, findRuntime, playwrightChromium, startServer, launchChromium,
                   launchBrowser, watchPageErrors, demoWaitPrompt, demoRunCommand};

@@ -14,20 +14,16 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const {ROOT, fail, findRuntime, playwrightChromium, startServer, launchChromium,
+const {ROOT, fail, parseOptions, findRuntime, playwrightChromium, startServer, launchChromium,
        watchPageErrors} = require('./harness');
 
 function parseArgs(argv) {
-  const a = {wasmBuild: path.join(ROOT, 'build-wasm'), image: null, outDir: '.', timeout: 120,
-             chromium: '/usr/bin/chromium', jitThreshold: 100, case: 'hello'};
-  const names = {'--wasm-build': 'wasmBuild', '--image': 'image', '--out-dir': 'outDir',
-                 '--timeout': 'timeout', '--chromium': 'chromium',
-                 '--jit-threshold': 'jitThreshold', '--case': 'case'};
-  for (let i = 0; i < argv.length; i += 2) {
-    if (!(argv[i] in names) || i + 1 >= argv.length)
-      fail(`usage: smoke.js ${Object.keys(names).map((n) => `[${n} X]`).join(' ')} (bad: ${argv[i]})`);
-    a[names[argv[i]]] = argv[i + 1];
-  }
+  const a = parseOptions(argv, 'smoke.js',
+      {wasmBuild: path.join(ROOT, 'build-wasm'), image: null, outDir: '.', timeout: 120,
+       chromium: '/usr/bin/chromium', jitThreshold: 100, case: 'hello'},
+      {'--wasm-build': 'wasmBuild', '--image': 'image', '--out-dir': 'outDir',
+       '--timeout': 'timeout', '--chromium': 'chromium', '--jit-threshold': 'jitThreshold',
+       '--case': 'case'});
   a.timeout = Number(a.timeout);
   if (!(a.case in CASES))
     fail(`--case ${a.case}: want one of ${Object.keys(CASES).join(', ')}`);
