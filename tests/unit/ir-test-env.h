@@ -85,4 +85,14 @@ static const IRHelper te_helpers[TE_NHELPERS] = {
     {"mayexit", te_h_exit, 2, 1, IR_H_EXIT},
 };
 
+/* The IR context of the test environment, with the tests' own memory slow
+ * paths (they count or hash every access differently). */
+#define TE_CONTEXT(load, store)                                                                    \
+    {                                                                                              \
+        .globals = te_globals, .nglobals = TE_NGLOBALS, .helpers = te_helpers,                     \
+        .nhelpers = TE_NHELPERS, .exit_status_offset = TE_OFF(exit_status),                        \
+        .tlb_offset = TE_OFF(tlb), .frame_offset = TE_OFF(frame), .frame_slots = IR_MAX_TEMPS + 8, \
+        .load_slow = (load), .store_slow = (store),                                                \
+    }
+
 #endif

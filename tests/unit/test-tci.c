@@ -42,18 +42,7 @@ static int te_store_slow(void *env, uint64_t addr, uint64_t val, uint32_t memop,
     return (addr & TLB_PAGE_MASK) == FAULT_VA ? IR_EXIT_FAULT : 0;
 }
 
-static const IRContext ctx = {
-    .globals = te_globals,
-    .nglobals = TE_NGLOBALS,
-    .helpers = te_helpers,
-    .nhelpers = TE_NHELPERS,
-    .exit_status_offset = TE_OFF(exit_status),
-    .tlb_offset = TE_OFF(tlb),
-    .frame_offset = TE_OFF(frame),
-    .frame_slots = IR_MAX_TEMPS + 8,
-    .load_slow = te_load_slow,
-    .store_slow = te_store_slow,
-};
+static const IRContext ctx = TE_CONTEXT(te_load_slow, te_store_slow);
 
 static TestEnv env;
 static IRFunc fn;
