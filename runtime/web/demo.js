@@ -14,7 +14,9 @@
 // out and the status line says so.  With a snapshot the kernel is not
 // downloaded at all (RAM in the snapshot holds the guest; the runtime checks
 // the bundle against the guest image the snapshot records); it is fetched
-// only if the snapshot turns out to be missing (cold boot).  window.kilnDemo keeps state and timings
+// only if the snapshot turns out to be missing (cold boot), or if the runtime
+// refuses it (a corrupt or mismatched snapshot: it exits before any prompt,
+// naming the problem), in which case the page cold-boots with a new worker.  window.kilnDemo keeps state and timings
 // (ms since navigation start) for tests and tools/bench.
 'use strict';
 (function() {
@@ -219,10 +221,7 @@
       log('page is not cross-origin isolated (COOP/COEP headers missing): no keyboard input');
     // The runtime loads (fetch, compile, initialise) while the guest files
     // download; 'start' below then only adds them and runs.
-    const worker = new Worker('kiln-worker-main.js');
-    worker.onerror = (e) => fail('worker: ' + (e.message || e));
-    worker.onmessage = onWorkerMessage;
-    worker.postMessage({type: 'load', runtime: runtimeUrl, input: ring ? ring.buffer : undefined});
+    newWorker();
     status('downloading');
     [kernel, bundle, snapshot] = await Promise.all([
       snapshotUrl ? null : download('kernel', kernelUrl, false),
@@ -234,13 +233,29 @@
     else if (!kernel)
       kernel = await download('kernel', kernelUrl, false); // no snapshot after all: cold boot
     state.times.downloaded = performance.now();
+    startRun();
+  }
 
+  // A worker that loads the runtime now; its messages go to onWorkerMessage.
+  function newWorker() {
+    worker = new Worker('kiln-worker-main.js');
+    worker.onerror = (e) => fail('worker: ' + (e.message || e));
+    worker.onmessage = onWorkerMessage;
+    worker.postMessage({type: 'load', runtime: runtimeUrl, input: ring ? ring.buffer : undefined});
+  }
+
+  // Starts the guest in the worker with the files downloaded so far.
+  function startRun() {
     // A restore takes the command line and image identity from the snapshot.
     const args = snapshot ? ['--stats'] : ['--kernel', '/Image', '--append', append, '--stats'];
     const files = [];
     const transfer = kernel ? [kernel] : [];
     if (bundle) {
+      // Transferred, so a cold-boot fallback after a refused snapshot
+      // needs its own copy.
       files.push({path: '/demo/bundle.kbundle.wasm', data: bundle});
+      if (snapshot)
+        bundleSpare = bundle.slice(0);
       transfer.push(bundle);
       args.push('--bundle', '/demo/bundle.kbundle.wasm');
     }
@@ -251,7 +266,8 @@
     }
     args.push(...opts);
     state.args = args;
-    state.mode = (snapshot ? 'snapshot' : 'cold boot') + (bundle ? ' + bundle' : '');
+    state.mode = (snapshot ? 'snapshot' : 'cold boot') + (bundle ? ' + bundle' : '') +
+                 (refused ? ' (snapshot refused)' : '');
     missing = [];
     for (const n of ['bundle', 'snapshot'])
       if (state.files[n].status === 'absent')
@@ -273,8 +289,30 @@
     pendingInput = [];
   }
 
+  let worker = null;
   let kernel = null, bundle = null, snapshot = null; // set once downloaded
+  let bundleSpare = null; // a copy of the bundle while a snapshot is tried
+  let refused = false;    // the runtime refused the snapshot: cold boot instead
   let missing = [];
+
+  // The runtime exited before the restored prompt (it refuses a corrupt or
+  // mismatched snapshot with one stderr line and exit status 1 or 2):
+  // cold-boot instead, with the kernel, in a new worker.
+  async function coldBootInstead(code) {
+    refused = true;
+    worker.terminate();
+    const why = state.stderr.filter((l) => /snapshot/.test(l)).pop() || `exit status ${code}`;
+    log(`the snapshot was refused (${why}): cold-booting instead`);
+    state.files.snapshot.status = 'refused';
+    bar('snapshot').set('failed', 'refused by the runtime: cold boot', 0);
+    snapshot = null;
+    bundle = bundleSpare;
+    bundleSpare = null;
+    state.running = false;
+    newWorker();
+    kernel = await download('kernel', kernelUrl, false);
+    startRun();
+  }
   let lastStats = null; // {ms, insns} of the previous 'stats' message
   function onWorkerMessage(ev) {
     const m = ev.data;
@@ -310,6 +348,10 @@
       log(m.line);
       break;
     case 'exit':
+      if (snapshot && !state.prompt && m.code !== 0) {
+        coldBootInstead(m.code).catch((e) => fail(String((e && e.stack) || e)));
+        break;
+      }
       state.exited = true;
       state.exitCode = m.code;
       state.running = false;

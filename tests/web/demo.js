@@ -30,6 +30,10 @@ const MODES = {
   // Default options but neither file built (empty /demo): cold boot, saying so.
   fallback: {query: {}, needs: [], mode: 'cold boot',
              status: /no bundle: not built, no snapshot: not built/},
+  // The snapshot served is truncated: the runtime refuses it and the page
+  // cold-boots with the kernel and the bundle instead.
+  badsnap: {query: {}, needs: ['shell.kbundle.wasm', 'shell.snap'], truncateSnapshot: true,
+            mode: 'cold boot + bundle (snapshot refused)'},
 };
 
 function parseArgs(argv) {
@@ -67,6 +71,13 @@ async function main() {
   // cold mode: an empty /demo, so nothing optional could be picked up.
   const emptyDemo = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-demo-empty-'));
   mounts['/demo'] = a.demoDir && mode.needs.length ? path.resolve(a.demoDir) : emptyDemo;
+  if (mode.truncateSnapshot) { // the bundle, and the first half of the snapshot
+    for (const f of mode.needs) {
+      const data = fs.readFileSync(path.join(a.demoDir, f));
+      fs.writeFileSync(path.join(emptyDemo, f), f.endsWith('.snap') ? data.subarray(0, data.length >> 1) : data);
+    }
+    mounts['/demo'] = emptyDemo;
+  }
   const server = await startServer(mounts);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-demo-'));
   let context = null;
