@@ -279,11 +279,9 @@
            (missing.length ? ` (${missing.join(', ')})` : ''));
     worker.postMessage({type: 'start', runtime: runtimeUrl, kernel, args, files}, transfer);
     // Input typed so far goes to the ring now; the guest reads it once it
-    // runs.  A snapshot was taken just as the prompt appeared: Enter makes
-    // the shell print a fresh one (and shows the guest is live).
+    // runs.  (After a restore the page also presses Enter, once the runtime
+    // reports the restore: see 'stderr' below.)
     state.running = true;
-    if (snapshot && ring)
-      pendingInput.unshift('\r');
     for (const s of pendingInput)
       state.input(s);
     pendingInput = [];
@@ -346,6 +344,11 @@
     case 'stderr':
       state.stderr.push(m.line);
       log(m.line);
+      // The snapshot was taken just as the prompt appeared: Enter makes the
+      // shell print a fresh one (and shows the guest is live).  Sent only
+      // once restored, so a refused snapshot leaves no stray Enter behind.
+      if (snapshot && ring && m.line.startsWith('kiln: restored '))
+        state.input('\r');
       break;
     case 'exit':
       if (snapshot && !state.prompt && m.code !== 0) {
