@@ -68,15 +68,16 @@ async function main() {
   fs.mkdirSync(a.outDir, {recursive: true});
 
   const mounts = {'/wasm': runtimeDir, '/guest': path.dirname(path.resolve(a.image))};
-  // cold mode: an empty /demo, so nothing optional could be picked up.
-  const emptyDemo = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-demo-empty-'));
-  mounts['/demo'] = a.demoDir && mode.needs.length ? path.resolve(a.demoDir) : emptyDemo;
+  // Modes without demo files get an empty /demo, so nothing optional could be
+  // picked up; badsnap gets a copy with a truncated snapshot.
+  const scratchDemo = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-demo-files-'));
+  mounts['/demo'] = a.demoDir && mode.needs.length ? path.resolve(a.demoDir) : scratchDemo;
   if (mode.truncateSnapshot) { // the bundle, and the first half of the snapshot
     for (const f of mode.needs) {
       const data = fs.readFileSync(path.join(a.demoDir, f));
-      fs.writeFileSync(path.join(emptyDemo, f), f.endsWith('.snap') ? data.subarray(0, data.length >> 1) : data);
+      fs.writeFileSync(path.join(scratchDemo, f), f.endsWith('.snap') ? data.subarray(0, data.length >> 1) : data);
     }
-    mounts['/demo'] = emptyDemo;
+    mounts['/demo'] = scratchDemo;
   }
   const server = await startServer(mounts);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-demo-'));
@@ -86,7 +87,7 @@ async function main() {
       await context.close().catch(() => {});
     server.proc.kill();
     fs.rmSync(profile, {recursive: true, force: true});
-    fs.rmSync(emptyDemo, {recursive: true, force: true});
+    fs.rmSync(scratchDemo, {recursive: true, force: true});
   };
   try {
     context = await launchChromium(chromium, a.chromium, profile, {width: 1100, height: 900});
