@@ -68,7 +68,10 @@ struct Machine {
     bool htif;
     uint64_t tohost, fromhost;
     uint64_t dtb_addr;
-    /* Console output and the snapshot marker (KMP matcher over it). */
+    /* Console output (held in tx until the next poll: one host write per
+     * poll, not per byte) and the snapshot marker (KMP matcher over it). */
+    uint8_t tx[4096];
+    size_t tx_len;
     uint64_t console_bytes;
     size_t marker_len, marker_pos;
     size_t *marker_fail;
@@ -104,11 +107,26 @@ static uint64_t rtc_now(void *opaque)
     return host_ns(CLOCK_REALTIME);
 }
 
-/* Every guest console byte goes through here: counted, and matched
+static void console_flush(Machine *m)
+{
+    if (m->tx_len)
+        console_write(m->tx, m->tx_len);
+    m->tx_len = 0;
+}
+
+/* Every guest console byte goes through here: buffered (flushed at every
+ * poll, when the machine stops, and when full), counted, and matched
  * against the snapshot marker. */
 static void console_out(Machine *m, const uint8_t *p, size_t n)
 {
-    console_write(p, n);
+    if (n > sizeof(m->tx) - m->tx_len)
+        console_flush(m);
+    if (n > sizeof(m->tx)) {
+        console_write(p, n);
+    } else {
+        memcpy(m->tx + m->tx_len, p, n);
+        m->tx_len += n;
+    }
     m->console_bytes += n;
     if (!m->marker_len)
         return;
@@ -142,6 +160,7 @@ void machine_request_stop(Machine *m, int exit_code)
         m->stopped = true;
         m->exit_code = exit_code;
     }
+    console_flush(m);
 }
 
 bool machine_stopped(const Machine *m, int *exit_code)
@@ -1015,6 +1034,7 @@ void machine_destroy(Machine *m)
 {
     if (!m)
         return;
+    console_flush(m);
     for (int i = 0; i < VIRT_VIRTIO_SLOTS; i++)
         virtio_mmio_destroy(m->virtio[i]);
     free(m->clint);
@@ -1121,6 +1141,7 @@ static void update_lines(Machine *m)
 
 uint64_t machine_poll(Machine *m)
 {
+    console_flush(m);
     update_lines(m);
     poll_input(m, false);
     if (m->htif)
