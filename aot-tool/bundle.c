@@ -1,11 +1,13 @@
 /* bundle.c - `aot-tool bundle PROFILE -o OUT [-O0..-O3]` and the bundle
  * half of `aot-tool inspect`.  Every profile entry is re-translated from
- * its recorded guest bytes with the runtime's own frontend, optimiser and
- * IR->Wasm emitter (import mode: helpers and slow paths are imports by
- * name), all into ONE module, which Binaryen optimises and validates; the
- * header and index (runtime/exec/bundle-format.h) are appended after
- * optimisation as the last two custom sections.  Deterministic: the same
- * profile and options give the same bytes. */
+ * its recorded guest bytes with the runtime's own frontend and optimiser;
+ * the hot ones (--min-count) go through the runtime's IR->Wasm emitter
+ * (import mode: helpers and slow paths are imports by name), all into ONE
+ * module, which Binaryen optimises and validates; the others through the
+ * runtime's TCI compiler into TCI images (unless --no-tci).  The header and
+ * index (runtime/exec/bundle-format.h) are appended after optimisation as
+ * the last two custom sections.  Deterministic: the same profile and
+ * options give the same bytes. */
 #include "bundle.h"
 #include <binaryen-c.h>
 #include <inttypes.h>
@@ -20,7 +22,9 @@
 #include "riscv/helpers.h"
 #include "util/file.h"
 #include "riscv/translate-internal.h"
+#include "tci/tci.h"
 #include "wasm/emit.h"
+#include "wasm/wasm-writer.h"
 
 #define DEFAULT_OPT_LEVEL 2
 
@@ -53,10 +57,12 @@ static int src_fetch(void *opaque, uint64_t vaddr, uint16_t *insn, uint64_t *pad
     return 0;
 }
 
-/* A candidate: an index entry plus the profile entry it comes from. */
+/* A candidate: an index entry plus the profile entry it comes from, and
+ * whether its group (same code, flags, size) ran often enough for Wasm. */
 typedef struct Cand {
     BundleEntry e;
     const ProfEntry *pe;
+    bool hot;
 } Cand;
 
 static int cmp_cand(const void *a, const void *b)
@@ -72,10 +78,12 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: aot-tool bundle PROFILE -o OUT.kbundle.wasm [-O0|-O1|-O2|-O3] "
-            "[--min-count N]\n"
-            "  --min-count N  only blocks that ran at least N times in the profile "
-            "(default %d;\n"
-            "                 entries with the same code and flags count together)\n",
+            "[--min-count N] [--no-tci]\n"
+            "  --min-count N  compile to Wasm the blocks that ran at least N times in the\n"
+            "                 profile (default %d; entries with the same code and flags\n"
+            "                 count together)\n"
+            "  --no-tci       leave the other blocks out (default: their TCI code, so the\n"
+            "                 runtime loads them instead of translating them)\n",
             DEFAULT_MIN_COUNT);
 }
 
@@ -159,38 +167,75 @@ static int write_file(const char *path, const uint8_t *d, size_t n)
     return rc;
 }
 
-/* Translate and emit every candidate (sorted, duplicates of (hash, flags,
- * size) dropped) into mb; fills idx[] and returns their number. */
-static uint32_t emit_all(WasmModuleBuilder *mb, const WasmABI *abi, Cand *c, size_t n,
-                         BundleEntry *idx, unsigned *skipped, unsigned *shared)
+/* What emit_all produced. */
+typedef struct Emitted {
+    BundleEntry *idx; /* entries, in candidate (index) order */
+    uint32_t nidx;
+    BundleWhere *where; /* one per candidate with an entry */
+    uint32_t nwhere;
+    WasmBuf tci; /* TCI images */
+    unsigned skipped, shared, tci_blocks;
+} Emitted;
+
+/* The TCI image of f (optimised) appended to out->tci: 0, or -1. */
+static int emit_tci(const IRFunc *f, Emitted *out, BundleEntry *e)
+{
+    TCIBlock *b = tci_compile(f);
+    if (!b)
+        return -1;
+    size_t off = out->tci.len;
+    int rc = tci_image_write(b, &rv_ir_context, &out->tci);
+    tci_free(b);
+    if (rc || out->tci.len > UINT32_MAX)
+        return -1;
+    e->func = BUNDLE_NO_FUNC;
+    e->tci_off = (uint32_t)off;
+    e->tci_len = (uint32_t)(out->tci.len - off);
+    out->tci_blocks++;
+    return 0;
+}
+
+/* Translate every candidate group (sorted; one entry per (hash, flags,
+ * size)): hot groups into a function of mb, the others (and hot blocks
+ * the emitter cannot take) into a TCI image if with_tci.  Each candidate
+ * of a group that got an entry gives a where record. */
+static void emit_all(WasmModuleBuilder *mb, const WasmABI *abi, const Cand *c, size_t n,
+                     bool with_tci, Emitted *out)
 {
     static IRFunc f;
     static RVTBInfo info;
-    uint32_t nidx = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (nidx && !bundle_entry_cmp(&idx[nidx - 1], &c[i].e)) {
-            (*shared)++; /* same code bytes and flags as the previous entry: share */
-            continue;
-        }
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && !bundle_entry_cmp(&c[i].e, &c[j].e); j++)
+            out->shared++; /* same code bytes and flags as the group's first: shares its code */
         const ProfEntry *pe = c[i].pe;
         ByteSource src = {pe->key.vpc, pe->key.ppc, pe->bytes, pe->len};
         uint64_t tval;
         if (rv_translate_fetch(src_fetch, &src, pe->key.vpc, pe->key.flags, &f, &info, &tval) ||
             info.size != pe->len || info.ninsns != pe->ninsns) {
-            (*skipped)++;
+            out->skipped++;
             continue;
         }
         opt_run(&f);
-        int fn = wasm_emit_func(mb, &f, abi);
-        if (fn < 0) {
-            (*skipped)++; /* a loop: stays on TCI/JIT at run time */
+        BundleEntry e = c[i].e;
+        int fn = c[i].hot ? wasm_emit_func(mb, &f, abi) : -1; /* < 0: a loop, stays off Wasm */
+        if (fn >= 0)
+            e.func = (uint32_t)fn;
+        else if (!with_tci || emit_tci(&f, out, &e)) {
+            out->skipped += c[i].hot;
             continue;
         }
-        idx[nidx] = c[i].e;
-        idx[nidx].func = (uint32_t)fn;
-        nidx++;
+        for (size_t k = i; k < j; k++) {
+            BundleWhere w = {c[k].pe->key.vpc, c[k].pe->key.flags, out->nidx};
+            if (!out->nwhere || bundle_where_cmp(&out->where[out->nwhere - 1], &w))
+                out->where[out->nwhere++] = w;
+        }
+        out->idx[out->nidx++] = e;
     }
-    return nidx;
+}
+
+static int cmp_where(const void *a, const void *b)
+{
+    return bundle_where_cmp(a, b);
 }
 
 int aot_bundle_main(int argc, char **argv)
@@ -198,10 +243,13 @@ int aot_bundle_main(int argc, char **argv)
     const char *in = NULL, *out = NULL;
     int level = DEFAULT_OPT_LEVEL;
     uint64_t min_count = DEFAULT_MIN_COUNT;
+    bool with_tci = true;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-o") && i + 1 < argc) {
             out = argv[++i];
+        } else if (!strcmp(a, "--no-tci")) {
+            with_tci = false;
         } else if (!strcmp(a, "--min-count") && i + 1 < argc) {
             char *end;
             const char *v = argv[++i];
@@ -234,21 +282,23 @@ int aot_bundle_main(int argc, char **argv)
     }
     size_t n = prof_count(p);
     Cand *c = calloc(n ? n : 1, sizeof(*c));
-    BundleEntry *idx = calloc(n ? n : 1, sizeof(*idx));
-    if (!c || !idx) {
+    Emitted em = {.idx = calloc(n ? n : 1, sizeof(BundleEntry)),
+                  .where = calloc(n ? n : 1, sizeof(BundleWhere))};
+    wasm_buf_init(&em.tci);
+    if (!c || !em.idx || !em.where) {
         fprintf(stderr, "aot-tool bundle: out of memory\n");
         free(c);
-        free(idx);
+        free(em.idx);
+        free(em.where);
         prof_free(p);
         return 1;
     }
     size_t nc = 0;
-    unsigned skipped = 0, shared = 0;
     uint64_t execs = 0;
     for (const ProfEntry *e = prof_first(p); e; e = prof_next(p, e)) {
         execs += e->count;
         if (e->len > RV_TB_MAX_BYTES || !e->ninsns || e->ninsns > RV_TB_MAX_INSNS) {
-            skipped++;
+            em.skipped++;
             continue;
         }
         c[nc].pe = e;
@@ -260,22 +310,17 @@ int aot_bundle_main(int argc, char **argv)
         nc++;
     }
     qsort(c, nc, sizeof(*c), cmp_cand);
-    /* Drop the groups (same code, flags and size: one function) that ran
-     * fewer than min_count times in all. */
-    size_t kept = 0;
+    /* Mark the groups (same code, flags and size: one entry) that ran at
+     * least min_count times in all: those become Wasm functions. */
     unsigned cold = 0;
     for (size_t i = 0, j; i < nc; i = j) {
         uint64_t sum = 0;
         for (j = i; j < nc && !bundle_entry_cmp(&c[i].e, &c[j].e); j++)
             sum += c[j].pe->count;
-        if (sum < min_count) {
-            cold += (unsigned)(j - i);
-            continue;
-        }
-        memmove(&c[kept], &c[i], (j - i) * sizeof(*c));
-        kept += j - i;
+        for (size_t k = i; k < j; k++)
+            c[k].hot = sum >= min_count;
+        cold += sum < min_count ? (unsigned)(j - i) : 0;
     }
-    nc = kept;
 
     const char *names[HELPER_COUNT];
     WasmABI abi;
@@ -292,7 +337,12 @@ int aot_bundle_main(int argc, char **argv)
         fprintf(stderr, "aot-tool bundle: cannot start the module\n");
         goto done;
     }
-    uint32_t nidx = emit_all(&mb, &abi, c, nc, idx, &skipped, &shared);
+    emit_all(&mb, &abi, c, nc, with_tci, &em);
+    qsort(em.where, em.nwhere, sizeof(*em.where), cmp_where);
+    if (!wasm_buf_ok(&em.tci) || em.tci.len > UINT32_MAX) {
+        fprintf(stderr, "aot-tool bundle: out of memory for TCI images\n");
+        goto done;
+    }
     if (wasm_mb_finish(&mb, &raw)) {
         fprintf(stderr, "aot-tool bundle: out of memory building the module\n");
         goto done;
@@ -309,20 +359,23 @@ int aot_bundle_main(int argc, char **argv)
                       .profile_entries = (uint32_t)n,
                       .profile_execs = execs};
     size_t total = opt_len;
-    if (bundle_write_sections(&h, idx, nidx, opt_bytes, opt_len, &opt_bytes, &total)) {
+    BundleIndex ix = {em.idx, em.nidx, em.where, em.nwhere, em.tci.data, (uint32_t)em.tci.len};
+    if (bundle_write_sections(&h, &ix, opt_bytes, opt_len, &opt_bytes, &total)) {
         fprintf(stderr, "aot-tool bundle: out of memory\n");
         goto done;
     }
     if (write_file(out, opt_bytes, total))
         goto done;
-    printf("aot-tool bundle: %s: %u blocks (%zu profile entries: %u ran < %llu times, %u "
-           "skipped, %zu shared), %zu bytes (%zu before Binaryen -O%d)\n",
-           out, nidx, n, cold, (unsigned long long)min_count, skipped, (size_t)shared, total,
-           raw.len, level);
-    if (!nidx)
+    printf("aot-tool bundle: %s: %u blocks: %u compiled, %u TCI images (%zu profile entries: %u "
+           "ran < %llu times, %u skipped, %u shared), %zu bytes (module %zu, %zu before Binaryen "
+           "-O%d; TCI images %zu)\n",
+           out, em.nidx, em.nidx - em.tci_blocks, em.tci_blocks, n, cold,
+           (unsigned long long)min_count, em.skipped, em.shared, total, opt_len, raw.len, level,
+           em.tci.len);
+    if (em.nidx == em.tci_blocks)
         fprintf(stderr,
-                "aot-tool bundle: warning: %s holds no blocks (none of the profile's ran at least "
-                "%llu times: see --min-count)\n",
+                "aot-tool bundle: warning: %s holds no compiled blocks (none of the profile's ran "
+                "at least %llu times: see --min-count)\n",
                 out, (unsigned long long)min_count);
     rc = 0;
 done:
@@ -330,7 +383,9 @@ done:
     wasm_mb_free(&mb);
     free(opt_bytes);
     free(c);
-    free(idx);
+    free(em.idx);
+    free(em.where);
+    wasm_buf_free(&em.tci);
     prof_free(p);
     return rc;
 }
@@ -369,10 +424,12 @@ int aot_bundle_inspect(const char *path)
     unsigned nflags = 0;
     uint32_t seen[64];
     uint64_t code = 0, insns = 0;
+    uint32_t ntci = 0;
     for (uint32_t i = 0; i < h->nentries; i++) {
         const BundleEntry *e = &v.entries[i];
         code += e->size;
         insns += e->ninsns;
+        ntci += e->func == BUNDLE_NO_FUNC;
         bool dup = false;
         for (unsigned k = 0; k < nflags; k++)
             dup |= seen[k] == e->flags;
@@ -381,6 +438,8 @@ int aot_bundle_inspect(const char *path)
     }
     printf("blocks: %u (%" PRIu64 " guest code bytes, %" PRIu64 " instructions, %u flag sets)\n",
            h->nentries, code, insns, nflags);
+    printf("code: %u compiled, %u TCI images (%u bytes)\n", h->nentries - ntci, ntci, h->tci_len);
+    printf("where: %u records (virtual PCs the blocks were profiled at)\n", h->nwhere);
     printf("profile: %u entries, %" PRIu64 " executions\n", h->profile_entries, h->profile_execs);
     bundle_view_free(&v);
     free(d);

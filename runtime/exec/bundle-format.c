@@ -9,6 +9,7 @@
 #include "exec/tb-key.h"
 #include "riscv/translate.h"
 #include "util/le.h"
+#include "util/leb.h"
 
 uint64_t bundle_check_hash(const void *bytes, size_t len)
 {
@@ -29,6 +30,8 @@ uint64_t bundle_check_hash(const void *bytes, size_t len)
     X(code_hash, 8)                                                                                \
     X(index_hash, 8)                                                                               \
     X(nentries, 4)                                                                                 \
+    X(nwhere, 4)                                                                                   \
+    X(tci_len, 4)                                                                                  \
     X(nfuncs, 4)                                                                                   \
     X(opt_level, 4)                                                                                \
     X(profile_entries, 4)                                                                          \
@@ -69,6 +72,8 @@ static void entry_encode(const BundleEntry *e, uint8_t *p)
     le_store(p + 20, 2, e->size);
     le_store(p + 22, 2, e->ninsns);
     le_store(p + 24, 4, e->func);
+    le_store(p + 28, 4, e->tci_off);
+    le_store(p + 32, 4, e->tci_len);
 }
 
 static void entry_decode(const uint8_t *p, BundleEntry *e)
@@ -79,6 +84,22 @@ static void entry_decode(const uint8_t *p, BundleEntry *e)
     e->size = (uint16_t)le_load(p + 20, 2);
     e->ninsns = (uint16_t)le_load(p + 22, 2);
     e->func = (uint32_t)le_load(p + 24, 4);
+    e->tci_off = (uint32_t)le_load(p + 28, 4);
+    e->tci_len = (uint32_t)le_load(p + 32, 4);
+}
+
+static void where_encode(const BundleWhere *w, uint8_t *p)
+{
+    le_store(p, 8, w->pc);
+    le_store(p + 8, 4, w->flags);
+    le_store(p + 12, 4, w->entry);
+}
+
+static void where_decode(const uint8_t *p, BundleWhere *w)
+{
+    w->pc = le_load(p, 8);
+    w->flags = (uint32_t)le_load(p + 8, 4);
+    w->entry = (uint32_t)le_load(p + 12, 4);
 }
 
 int bundle_entry_cmp(const BundleEntry *a, const BundleEntry *b)
@@ -111,6 +132,34 @@ const BundleEntry *bundle_find(const BundleView *v, uint64_t hash, uint32_t flag
     return NULL;
 }
 
+int bundle_where_cmp(const BundleWhere *a, const BundleWhere *b)
+{
+    if (a->pc != b->pc)
+        return a->pc < b->pc ? -1 : 1;
+    if (a->flags != b->flags)
+        return a->flags < b->flags ? -1 : 1;
+    if (a->entry != b->entry)
+        return a->entry < b->entry ? -1 : 1;
+    return 0;
+}
+
+const BundleWhere *bundle_find_where(const BundleView *v, uint64_t pc, uint32_t flags)
+{
+    /* Lower bound of (pc, flags, 0). */
+    BundleWhere key = {.pc = pc, .flags = flags, .entry = 0};
+    size_t lo = 0, hi = v->hdr.nwhere;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (bundle_where_cmp(&v->where[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < v->hdr.nwhere && v->where[lo].pc == pc && v->where[lo].flags == flags)
+        return &v->where[lo];
+    return NULL;
+}
+
 /* ---- parser ---- */
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -120,25 +169,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(err, errlen, fmt, ap);
         va_end(ap);
-    }
-    return -1;
-}
-
-/* LEB128 u32 at *pos (< end); advances.  -1 if malformed or truncated. */
-static int leb_u32(const uint8_t *d, size_t end, size_t *pos, uint32_t *out)
-{
-    uint64_t v = 0;
-    for (unsigned shift = 0; shift < 35; shift += 7) {
-        if (*pos >= end)
-            return -1;
-        uint8_t b = d[(*pos)++];
-        v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) {
-            if (v > UINT32_MAX)
-                return -1;
-            *out = (uint32_t)v;
-            return 0;
-        }
     }
     return -1;
 }
@@ -162,13 +192,13 @@ int bundle_parse(const uint8_t *d, size_t len, BundleView *out, char *err, size_
         size_t start = pos;
         uint8_t id = d[pos++];
         uint32_t size;
-        if (leb_u32(d, len, &pos, &size) || size > len - pos)
+        if (leb_read_u32(d, len, &pos, &size) || size > len - pos)
             return fail(err, errlen, "truncated: section at offset %zu runs past the end", start);
         size_t end = pos + size;
         int ours = 0;
         if (id == 0) {
             uint32_t nlen;
-            if (leb_u32(d, end, &pos, &nlen) || nlen > end - pos)
+            if (leb_read_u32(d, end, &pos, &nlen) || nlen > end - pos)
                 return fail(err, errlen, "corrupt custom section name at offset %zu", start);
             const char *name = (const char *)d + pos;
             pos += nlen;
@@ -209,20 +239,31 @@ int bundle_parse(const uint8_t *d, size_t len, BundleView *out, char *err, size_
                     (unsigned long long)h->code_len, hdr.start);
     if (h->code_hash != tb_hash_bytes(d, hdr.start))
         return fail(err, errlen, "module code checksum mismatch (corrupt code)");
-    if (h->nentries > BUNDLE_MAX_ENTRIES || (uint64_t)h->nentries * BUNDLE_ENTRY_SIZE != idx.len)
-        return fail(err, errlen, "index holds %zu bytes, header says %u entries", idx.len,
-                    h->nentries);
+    uint64_t need = (uint64_t)h->nentries * BUNDLE_ENTRY_SIZE +
+                    (uint64_t)h->nwhere * BUNDLE_WHERE_SIZE + h->tci_len;
+    if (h->nentries > BUNDLE_MAX_ENTRIES || h->nwhere > BUNDLE_MAX_ENTRIES || need != idx.len)
+        return fail(err, errlen,
+                    "index holds %zu bytes, header says %u entries, %u where records and %u "
+                    "bytes of TCI images",
+                    idx.len, h->nentries, h->nwhere, h->tci_len);
     if (h->index_hash != tb_hash_bytes(d + idx.payload, idx.len))
         return fail(err, errlen, "index checksum mismatch (corrupt index)");
     out->entries = malloc((h->nentries ? h->nentries : 1) * sizeof(BundleEntry));
-    if (!out->entries)
-        return fail(err, errlen, "out of memory for %u index entries", h->nentries);
-    for (uint32_t i = 0; i < h->nentries; i++) {
+    out->where = malloc((h->nwhere ? h->nwhere : 1) * sizeof(BundleWhere));
+    out->tci = malloc(h->tci_len ? h->tci_len : 1);
+    if (!out->entries || !out->where || !out->tci) {
+        bundle_view_free(out);
+        return fail(err, errlen, "out of memory for the index (%zu bytes)", idx.len);
+    }
+    const uint8_t *p = d + idx.payload;
+    for (uint32_t i = 0; i < h->nentries; i++, p += BUNDLE_ENTRY_SIZE) {
         BundleEntry *e = &out->entries[i];
-        entry_decode(d + idx.payload + (size_t)i * BUNDLE_ENTRY_SIZE, e);
+        entry_decode(p, e);
         const char *bad = NULL;
-        if (e->func >= h->nfuncs)
-            bad = "function out of range";
+        if (e->func == BUNDLE_NO_FUNC
+                ? !e->tci_len || e->tci_off > h->tci_len || e->tci_len > h->tci_len - e->tci_off
+                : e->func >= h->nfuncs || e->tci_len || e->tci_off)
+            bad = "function or TCI image out of range";
         else if (!e->ninsns || e->ninsns > RV_TB_MAX_INSNS || e->size < 2u * e->ninsns ||
                  e->size > 4u * e->ninsns)
             bad = "bad size or instruction count";
@@ -233,13 +274,32 @@ int bundle_parse(const uint8_t *d, size_t len, BundleView *out, char *err, size_
             return fail(err, errlen, "index entry %u: %s", i, bad);
         }
     }
+    for (uint32_t i = 0; i < h->nwhere; i++, p += BUNDLE_WHERE_SIZE) {
+        BundleWhere *w = &out->where[i];
+        where_decode(p, w);
+        const char *bad = NULL;
+        if (w->entry >= h->nentries || out->entries[w->entry].flags != w->flags)
+            bad = "entry out of range, or other flags than its entry";
+        else if (i && bundle_where_cmp(&out->where[i - 1], w) >= 0)
+            bad = "not sorted or duplicated";
+        if (bad) {
+            bundle_view_free(out);
+            return fail(err, errlen, "where record %u: %s", i, bad);
+        }
+    }
+    if (h->tci_len)
+        memcpy(out->tci, p, h->tci_len);
     return 0;
 }
 
 void bundle_view_free(BundleView *v)
 {
     free(v->entries);
+    free(v->where);
+    free(v->tci);
     v->entries = NULL;
+    v->where = NULL;
+    v->tci = NULL;
 }
 
 /* ---- writer ---- */
@@ -289,24 +349,32 @@ static int append_custom(uint8_t **out, size_t *outlen, const char *name, const 
     return 0;
 }
 
-int bundle_write_sections(BundleHeader *hdr, const BundleEntry *e, uint32_t n, const uint8_t *code,
+int bundle_write_sections(BundleHeader *hdr, const BundleIndex *ix, const uint8_t *code,
                           size_t code_len, uint8_t **out, size_t *outlen)
 {
-    uint8_t *index = malloc((size_t)n * BUNDLE_ENTRY_SIZE + 1);
+    size_t len = (size_t)ix->nentries * BUNDLE_ENTRY_SIZE + (size_t)ix->nwhere * BUNDLE_WHERE_SIZE +
+                 ix->tci_len;
+    uint8_t *index = malloc(len + 1), *p = index;
     if (!index)
         return -1;
-    for (uint32_t i = 0; i < n; i++)
-        entry_encode(&e[i], index + (size_t)i * BUNDLE_ENTRY_SIZE);
+    for (uint32_t i = 0; i < ix->nentries; i++, p += BUNDLE_ENTRY_SIZE)
+        entry_encode(&ix->entries[i], p);
+    for (uint32_t i = 0; i < ix->nwhere; i++, p += BUNDLE_WHERE_SIZE)
+        where_encode(&ix->where[i], p);
+    if (ix->tci_len)
+        memcpy(p, ix->tci, ix->tci_len);
     hdr->format_version = BUNDLE_FORMAT_VERSION;
-    hdr->nentries = n;
+    hdr->nentries = ix->nentries;
+    hdr->nwhere = ix->nwhere;
+    hdr->tci_len = ix->tci_len;
     hdr->code_len = code_len;
     hdr->code_hash = tb_hash_bytes(code, code_len);
-    hdr->index_hash = tb_hash_bytes(index, (size_t)n * BUNDLE_ENTRY_SIZE);
+    hdr->index_hash = tb_hash_bytes(index, len);
     uint8_t h[BUNDLE_HEADER_SIZE];
     header_encode(hdr, h);
     int rc = append_custom(out, outlen, BUNDLE_SEC_HEADER, h, sizeof(h));
     if (!rc)
-        rc = append_custom(out, outlen, BUNDLE_SEC_INDEX, index, (size_t)n * BUNDLE_ENTRY_SIZE);
+        rc = append_custom(out, outlen, BUNDLE_SEC_INDEX, index, len);
     free(index);
     return rc;
 }

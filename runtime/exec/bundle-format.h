@@ -1,10 +1,17 @@
 /* bundle-format.h - the AOT bundle file (.kbundle.wasm), shared by the
  * writer (aot-tool bundle) and the runtime's loader (--bundle).
  *
- * A bundle is ONE Wasm module (one function per guest block, exported as
- * "f<i>") followed by two custom sections, always the last two:
+ * A bundle is ONE Wasm module (one function per hot guest block, exported
+ * as "f<i>") followed by two custom sections, always the last two:
  *   "kiln.bundle"        header (BundleHeader, fixed layout, checksummed)
- *   "kiln.bundle.index"  nentries BundleEntry records sorted by (hash, flags, size)
+ *   "kiln.bundle.index"  nentries BundleEntry records sorted by (hash, flags, size),
+ *                        then nwhere BundleWhere records sorted by (pc, flags, entry),
+ *                        then tci_len bytes of TCI images (tci/tci-image.c)
+ * An entry's code is either a function of the module or a TCI image (the
+ * blocks that ran too few times to repay a Wasm function: the runtime loads
+ * the image instead of translating the block).  The where records say at
+ * which virtual PC each entry's block was seen, so the runtime can find it
+ * before translating (and then checks the guest bytes there).
  * All integers little-endian, fixed width.  The parser never trusts a length
  * or count before checking it against the data.  Layout: docs/aot.md.
  */
@@ -15,11 +22,13 @@
 #include <stdint.h>
 
 #define BUNDLE_MAGIC "KILNBNDL" /* 8 bytes, first in the header section */
-#define BUNDLE_FORMAT_VERSION 1u
+#define BUNDLE_FORMAT_VERSION 2u
 #define BUNDLE_SEC_HEADER "kiln.bundle"
 #define BUNDLE_SEC_INDEX "kiln.bundle.index"
-#define BUNDLE_HEADER_SIZE 96u /* bytes of the header section's payload (magic to checksum) */
-#define BUNDLE_ENTRY_SIZE 28u  /* bytes per index record */
+#define BUNDLE_HEADER_SIZE 104u   /* bytes of the header section's payload (magic to checksum) */
+#define BUNDLE_ENTRY_SIZE 36u     /* bytes per index record */
+#define BUNDLE_WHERE_SIZE 16u     /* bytes per where record */
+#define BUNDLE_NO_FUNC UINT32_MAX /* BundleEntry.func of an entry whose code is a TCI image */
 #define BUNDLE_MAX_ENTRIES (1u << 22)
 #define BUNDLE_CHECK_INIT 0x6a09e667f3bcc909ull /* basis of the second (check) hash */
 
@@ -33,6 +42,8 @@ typedef struct BundleHeader {
     uint64_t code_hash;        /* tb_hash_bytes of those bytes */
     uint64_t index_hash;       /* tb_hash_bytes of the index section's payload */
     uint32_t nentries;         /* index records */
+    uint32_t nwhere;           /* where records */
+    uint32_t tci_len;          /* bytes of TCI images */
     uint32_t nfuncs;           /* exported functions f0..f<nfuncs-1> */
     uint32_t opt_level;        /* Binaryen -O level it was optimised with */
     uint32_t profile_entries;  /* entries of the profile it was built from */
@@ -45,14 +56,23 @@ typedef struct BundleEntry {
     uint32_t flags;  /* TB flags */
     uint16_t size;   /* guest bytes of the block */
     uint16_t ninsns; /* guest instructions */
-    uint32_t func;   /* its code: export "f<func>" */
+    uint32_t func;   /* its code: export "f<func>", or BUNDLE_NO_FUNC */
+    uint32_t tci_off, tci_len; /* or its TCI image: bytes [off, off+len) of the image area */
 } BundleEntry;
 
-/* A parsed bundle: header and decoded index (entries owned, free with
- * bundle_view_free). */
+typedef struct BundleWhere {
+    uint64_t pc;    /* virtual PC the block was profiled at */
+    uint32_t flags; /* its TB flags (= the entry's) */
+    uint32_t entry; /* index record */
+} BundleWhere;
+
+/* A parsed bundle: header, decoded index and where records, and a copy of
+ * the TCI images (all owned: free with bundle_view_free). */
 typedef struct BundleView {
     BundleHeader hdr;
     BundleEntry *entries;
+    BundleWhere *where;
+    uint8_t *tci;
 } BundleView;
 
 /* Second hash of guest code (FNV-1a 64 from another basis, over the length
@@ -73,18 +93,33 @@ uint64_t bundle_abi_hash(void);
 int bundle_parse(const uint8_t *data, size_t len, BundleView *out, char *err, size_t errlen);
 void bundle_view_free(BundleView *v);
 
+/* What goes into the index section: entries sorted (bundle_entry_cmp),
+ * where records sorted (bundle_where_cmp), the TCI image area. */
+typedef struct BundleIndex {
+    const BundleEntry *entries;
+    uint32_t nentries;
+    const BundleWhere *where;
+    uint32_t nwhere;
+    const uint8_t *tci;
+    uint32_t tci_len;
+} BundleIndex;
+
 /* Serialise the two custom sections (complete sections: id, size, name,
  * payload) for a module of code_len bytes whose hash the header must hold:
- * fills hdr->code_len/code_hash/index_hash/nentries, appends to *out
- * (realloc'd, *outlen updated).  Entries must be sorted (bundle_entry_cmp).
- * 0, or -1 when out of memory. */
-int bundle_write_sections(BundleHeader *hdr, const BundleEntry *e, uint32_t n, const uint8_t *code,
+ * fills hdr's format version, code, index and count fields, appends to *out
+ * (realloc'd, *outlen updated).  0, or -1 when out of memory. */
+int bundle_write_sections(BundleHeader *hdr, const BundleIndex *ix, const uint8_t *code,
                           size_t code_len, uint8_t **out, size_t *outlen);
 
 /* Order of the index: hash, flags, size. */
 int bundle_entry_cmp(const BundleEntry *a, const BundleEntry *b);
+/* Order of the where records: pc, flags, entry. */
+int bundle_where_cmp(const BundleWhere *a, const BundleWhere *b);
 
 /* Binary search: the entry for (hash, flags, size), or NULL. */
 const BundleEntry *bundle_find(const BundleView *v, uint64_t hash, uint32_t flags, uint32_t size);
+/* Binary search: the first where record for (pc, flags) (the others
+ * follow it), or NULL. */
+const BundleWhere *bundle_find_where(const BundleView *v, uint64_t pc, uint32_t flags);
 
 #endif

@@ -14,6 +14,7 @@
 #include "ir/ir.h"
 #include "riscv/cpu.h"
 #include "riscv/translate.h"
+#include "tci/tci.h"
 #include "translator-hash.h"
 #include "wasm/abi.h"
 #include "util/file.h"
@@ -77,6 +78,8 @@ uint64_t bundle_abi_hash(void)
     h = hash_u64(h, RV_TB_MAX_BYTES);
     h = hash_u64(h, ctx->exit_status_offset);
     h = hash_u64(h, ctx->tlb_offset);
+    h = hash_u64(h, ctx->frame_offset); /* TCI images address TB-local temps there */
+    h = hash_u64(h, ctx->frame_slots);
     h = hash_u64(h, ctx->nglobals);
     for (unsigned i = 0; i < ctx->nglobals; i++) {
         h = hash_str(h, ctx->globals[i].name);
@@ -154,6 +157,8 @@ bool bundle_open(const char *path, const BundleImage *img)
         goto out;
     }
     bundle.stats.entries = h->nentries;
+    for (uint32_t i = 0; i < h->nentries; i++)
+        bundle.stats.tci_images += v->entries[i].func == BUNDLE_NO_FUNC;
     bundle.stats.funcs = h->nfuncs;
     bundle.stats.bytes = len;
     bundle.stats.load_ns = now_ns() - t0;
@@ -204,24 +209,87 @@ void bundle_close(void)
      * be flushed and refilled from the bundle any number of times). */
 }
 
-uint32_t bundle_lookup(uint32_t flags, const RVTBInfo *info)
+/* The code of entry e for a block of its size: false if it cannot run here
+ * (compiled code without a Wasm engine) or its TCI image fails its checks
+ * (then, once per run, one warning, and the entry is dropped). */
+static bool entry_code(BundleEntry *e, BundleCode *out)
+{
+    out->size = e->size;
+    out->ninsns = e->ninsns;
+    out->tci = NULL;
+    out->fn = 0;
+    if (e->func != BUNDLE_NO_FUNC) {
+        if (!bundle.stats.runnable)
+            return false;
+        out->fn = bundle_slot_base + e->func;
+        return true;
+    }
+    if (!e->tci_len)
+        return false; /* dropped: its image was refused */
+    const char *why;
+    out->tci = tci_image_read(bundle.view.tci + e->tci_off, e->tci_len, &rv_ir_context, e->ninsns,
+                              e->size, &why);
+    if (!out->tci) {
+        if (!bundle.stats.bad_images++)
+            fprintf(stderr,
+                    "kiln: warning: bundle %s: TCI image of index entry %u refused (%s); blocks "
+                    "with refused images are translated instead\n",
+                    bundle.path, (unsigned)(e - bundle.view.entries), why);
+        e->tci_len = 0;
+        return false;
+    }
+    bundle.stats.hits_tci++;
+    return true;
+}
+
+bool bundle_lookup_at(uint64_t pc, uint32_t flags, const uint8_t *code, size_t avail,
+                      BundleCode *out)
 {
     if (!bundle.stats.loaded)
-        return 0;
+        return false;
     bundle.stats.lookups++;
+    const BundleView *v = &bundle.view;
+    const BundleWhere *w = bundle_find_where(v, pc, flags);
+    for (; w && w < v->where + v->hdr.nwhere && w->pc == pc && w->flags == flags; w++) {
+        BundleEntry *e = &v->entries[w->entry];
+        if (e->size > avail || e->hash != tb_hash_bytes(code, e->size) ||
+            e->check != bundle_check_hash(code, e->size))
+            continue;
+        if (entry_code(e, out)) {
+            bundle.stats.hits++;
+            bundle.stats.hits_at++;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool bundle_lookup(uint32_t flags, const RVTBInfo *info, BundleCode *out)
+{
+    if (!bundle.stats.loaded)
+        return false;
     uint64_t h = tb_hash_bytes(info->bytes, info->size);
-    const BundleEntry *e = bundle_find(&bundle.view, h, flags, info->size);
+    BundleEntry *e = (BundleEntry *)bundle_find(&bundle.view, h, flags, info->size);
     if (!e) {
         bundle.stats.misses++;
-        return 0;
+        return false;
     }
     if (e->ninsns != info->ninsns || e->check != bundle_check_hash(info->bytes, info->size)) {
         bundle.stats.check_failed++;
         bundle.stats.misses++;
-        return 0;
+        return false;
+    }
+    if (!entry_code(e, out)) {
+        /* Natively a compiled entry still counts: the stats show the hits
+         * the bundle would give where it can run. */
+        if (e->func != BUNDLE_NO_FUNC && !bundle.stats.runnable)
+            bundle.stats.hits++;
+        else
+            bundle.stats.misses++;
+        return false;
     }
     bundle.stats.hits++;
-    return bundle.stats.runnable ? bundle_slot_base + e->func : 0;
+    return true;
 }
 
 const BundleStats *bundle_stats(void)
@@ -239,15 +307,20 @@ void bundle_print_stats(FILE *out, const ExecStats *st)
         return;
     }
     fprintf(out,
-            "kiln: stats: bundle: %u entries, %u functions, %llu bytes, load %.1f ms, compile "
-            "%.1f ms%s\n"
+            "kiln: stats: bundle: %u entries, %u functions, %u TCI images, %llu bytes, load %.1f "
+            "ms, compile %.1f ms%s\n"
             "kiln: stats: bundle: lookups %llu, hits %llu, misses %llu (check failed %llu), "
-            "hit rate %.1f%%\n",
-            b->entries, b->funcs, (unsigned long long)b->bytes, (double)b->load_ns / 1e6,
-            (double)b->compile_ns / 1e6, b->runnable ? "" : " (no Wasm engine here: not run)",
+            "hit rate %.1f%%\n"
+            "kiln: stats: bundle: hits found by PC (not translated) %llu, given TCI code %llu, "
+            "refused TCI images %llu\n",
+            b->entries, b->funcs, b->tci_images, (unsigned long long)b->bytes,
+            (double)b->load_ns / 1e6, (double)b->compile_ns / 1e6,
+            b->runnable ? "" : " (no Wasm engine here: compiled code not run)",
             (unsigned long long)b->lookups, (unsigned long long)b->hits,
             (unsigned long long)b->misses, (unsigned long long)b->check_failed,
-            b->lookups ? 100.0 * (double)b->hits / (double)b->lookups : 0.0);
+            b->lookups ? 100.0 * (double)b->hits / (double)b->lookups : 0.0,
+            (unsigned long long)b->hits_at, (unsigned long long)b->hits_tci,
+            (unsigned long long)b->bad_images);
     fprintf(out,
             "kiln: stats: bundle: executions %llu of %llu blocks executed (%.1f%%), jit compiles "
             "avoided %llu\n",

@@ -20,14 +20,19 @@
 
 struct RVTBInfo;
 struct ExecStats;
+struct TCIBlock;
 
 typedef struct BundleStats {
     bool loaded;   /* verified (and instantiated where there is an engine) */
     bool runnable; /* its code can run here (Emscripten build) */
     uint32_t entries, funcs;
     uint64_t bytes;
-    uint64_t lookups, hits, misses, check_failed; /* per translated TB */
-    uint64_t load_ns, compile_ns;                 /* read+verify; engine compile+instantiate */
+    uint32_t tci_images; /* entries whose code is a TCI image */
+    uint64_t lookups;    /* TBs the dispatcher needed code for */
+    uint64_t hits_at;    /* ... found by bundle_lookup_at (not translated) */
+    uint64_t hits_tci;   /* ... of all hits, those given TCI code */
+    uint64_t hits, misses, check_failed, bad_images;
+    uint64_t load_ns, compile_ns; /* read+verify; engine compile+instantiate */
 } BundleStats;
 
 /* The guest image a bundle must be built for: the kernel and firmware files
@@ -44,9 +49,23 @@ typedef struct BundleImage {
 bool bundle_open(const char *path, const BundleImage *img);
 void bundle_close(void);
 
-/* Table index of the bundle's code for the TB just translated from
- * info (flags, bytes, size, ninsns), or 0 (miss, or not runnable here). */
-uint32_t bundle_lookup(uint32_t flags, const struct RVTBInfo *info);
+/* A bundle's code for one block: a table index of compiled code, or TCI
+ * code (a new block the caller owns); size and ninsns of the guest block. */
+typedef struct BundleCode {
+    uint32_t fn;
+    struct TCIBlock *tci;
+    uint32_t size, ninsns;
+} BundleCode;
+
+/* Code for the block at virtual pc with flags whose guest bytes start at
+ * host pointer code, avail bytes readable there (to the end of the page):
+ * true and *out filled if an entry profiled at pc matches those bytes.
+ * Counts one lookup: call it once per TB the dispatcher needs. */
+bool bundle_lookup_at(uint64_t pc, uint32_t flags, const uint8_t *code, size_t avail,
+                      BundleCode *out);
+/* Code for the TB just translated from info (flags, bytes, size, ninsns),
+ * after bundle_lookup_at missed: true and *out filled on a hit. */
+bool bundle_lookup(uint32_t flags, const struct RVTBInfo *info, BundleCode *out);
 
 /* True if fn (a TB's jit_fn) is bundle code. */
 extern uint32_t bundle_slot_base, bundle_slot_count;

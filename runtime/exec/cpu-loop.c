@@ -113,37 +113,12 @@ static int code_phys(RVCPU *cpu, Bus *bus, uint64_t pc, uint64_t *phys)
     return rv_fetch16(cpu, pc, &insn, phys);
 }
 
-static TB *translate(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags, const ExecOptions *opt,
-                     ExecStats *st)
+/* A new TB for code found in the bundle or translated: fills the cache
+ * indices and the code-page protection. */
+static TB *tb_make(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags, uint32_t ninsns,
+                   uint32_t size, const uint64_t page[2], TCIBlock *code, uint32_t fn,
+                   const uint8_t *bytes, ExecStats *st)
 {
-    static IRFunc f;
-    static RVTBInfo info;
-    uint64_t tval = 0;
-    int cause = rv_translate(cpu, pc, flags, &f, &info, &tval);
-    if (cause) {
-        cpu_raise(cpu, (uint64_t)cause, tval, pc);
-        return NULL;
-    }
-    /* AOT bundle: its code for these bytes and flags runs from the start,
-     * so the TB needs no TCI code (a bundle function is never dropped). */
-    uint32_t bundle_fn = bundle_lookup(flags, &info);
-    TCIBlock *code = NULL;
-    if (!bundle_fn) {
-        st->ir_ops_before_opt += f.nops;
-        opt_run(&f);
-        st->ir_ops_after_opt += f.nops;
-        if (opt->dump_ir) {
-            fprintf(stderr, "TB pc=%#llx phys=%#llx flags=%#x insns=%u\n", (unsigned long long)pc,
-                    (unsigned long long)phys, flags, info.ninsns);
-            ir_dump(&f, stderr);
-        }
-        code = tci_compile(&f);
-        if (!code) {
-            fprintf(stderr, "kiln: internal error: cannot encode TB at %#llx\n",
-                    (unsigned long long)pc);
-            exit(70);
-        }
-    }
     TB *tb = calloc(1, sizeof(*tb));
     if (!tb) {
         fprintf(stderr, "kiln: out of memory\n");
@@ -152,22 +127,65 @@ static TB *translate(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags, con
     tb->pc = pc;
     tb->phys_pc = phys;
     tb->flags = flags;
-    tb->ninsns = info.ninsns;
-    tb->size = info.size;
-    tb->phys_page[0] = info.phys[0] & TLB_PAGE_MASK;
-    tb->phys_page[1] = info.phys[1] == TB_NO_PAGE ? TB_NO_PAGE : info.phys[1] & TLB_PAGE_MASK;
+    tb->ninsns = ninsns;
+    tb->size = size;
+    tb->phys_page[0] = page[0] & TLB_PAGE_MASK;
+    tb->phys_page[1] = page[1] == TB_NO_PAGE ? TB_NO_PAGE : page[1] & TLB_PAGE_MASK;
     tb->tci = code;
-    tb->jit_fn = bundle_fn;
-    if (bundle_fn)
+    tb->jit_fn = fn;
+    if (fn) /* AOT bundle code: runs from the start, is never dropped */
         tb->jit_state = TB_JIT_COMPILED;
     unsigned fresh = tb_insert(tb);
     if (unlikely(tbprof.fn))
-        tbprof_track(tb, info.bytes);
+        tbprof_track(tb, bytes);
     for (int i = 0; i < 2; i++)
         if (fresh & (1u << i))
             tlb_protect_code_page(cpu, tb->phys_page[i]);
     st->tbs_translated++;
     return tb;
+}
+
+/* The TB at pc: from the bundle by PC if it holds these bytes there (no
+ * translation), else translated, its code from the bundle by content or
+ * compiled to TCI.  NULL after raising a fetch fault. */
+static TB *translate(RVCPU *cpu, Bus *bus, uint64_t pc, uint64_t phys, uint32_t flags,
+                     const ExecOptions *opt, ExecStats *st)
+{
+    static IRFunc f;
+    static RVTBInfo info;
+    BundleCode bc;
+    if (phys >= bus->ram_base && phys - bus->ram_base < bus->ram_size) {
+        const uint8_t *code = bus->ram + (phys - bus->ram_base);
+        size_t avail = TLB_PAGE_SIZE - (phys & ~TLB_PAGE_MASK);
+        if (bundle_lookup_at(pc, flags, code, avail, &bc))
+            return tb_make(cpu, pc, phys, flags, bc.ninsns, bc.size,
+                           (const uint64_t[2]){phys, TB_NO_PAGE}, bc.tci, bc.fn, code, st);
+    }
+    uint64_t tval = 0;
+    int cause = rv_translate(cpu, pc, flags, &f, &info, &tval);
+    if (cause) {
+        cpu_raise(cpu, (uint64_t)cause, tval, pc);
+        return NULL;
+    }
+    if (bundle_lookup(flags, &info, &bc))
+        return tb_make(cpu, pc, phys, flags, info.ninsns, info.size, info.phys, bc.tci, bc.fn,
+                       info.bytes, st);
+    st->ir_ops_before_opt += f.nops;
+    opt_run(&f);
+    st->ir_ops_after_opt += f.nops;
+    if (opt->dump_ir) {
+        fprintf(stderr, "TB pc=%#llx phys=%#llx flags=%#x insns=%u\n", (unsigned long long)pc,
+                (unsigned long long)phys, flags, info.ninsns);
+        ir_dump(&f, stderr);
+    }
+    TCIBlock *code = tci_compile(&f);
+    if (!code) {
+        fprintf(stderr, "kiln: internal error: cannot encode TB at %#llx\n",
+                (unsigned long long)pc);
+        exit(70);
+    }
+    return tb_make(cpu, pc, phys, flags, info.ninsns, info.size, info.phys, code, 0, info.bytes,
+                   st);
 }
 
 /* Dispatcher state that lives across slices. */
@@ -240,7 +258,7 @@ __attribute__((noinline)) static void run_slice(ExecLoop *l)
                 tb = tb_lookup(pc, phys, flags);
                 if (!tb) {
                     st->hash_misses++;
-                    tb = translate(cpu, pc, phys, flags, l->opt, st);
+                    tb = translate(cpu, bus, pc, phys, flags, l->opt, st);
                     if (!tb) {
                         prev = NULL;
                         continue;

@@ -19,18 +19,28 @@ enum { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
 enum { MMU_U = 0, MMU_S = 1, MMU_M = 2, MMU_S_SUM = 3 };
 
 /* TB flags: everything translation depends on besides the code bytes. */
-#define TBF_PRIV(fl) ((fl)&3)           /* privilege of execution */
-#define TBF_MMU_SHIFT 2                 /* bits 2-3: data MMU index */
+#define TBF_PRIV(fl) ((fl)&3) /* privilege of execution */
+#define TBF_MMU_SHIFT 2       /* bits 2-3: data MMU index */
 #define TBF_MMU(fl) (((fl) >> 2) & 3)
-#define TBF_FS_ON 0x10u                 /* mstatus.FS != Off */
-#define TBF_FS_DIRTY 0x20u              /* mstatus.FS == Dirty already */
+#define TBF_FS_ON 0x10u    /* mstatus.FS != Off */
+#define TBF_FS_DIRTY 0x20u /* mstatus.FS == Dirty already */
 
 /* Exception causes (mcause, interrupt bit clear). */
 enum {
-    EXC_INSN_MISALIGNED = 0, EXC_INSN_ACCESS = 1, EXC_ILLEGAL_INSN = 2, EXC_BREAKPOINT = 3,
-    EXC_LOAD_MISALIGNED = 4, EXC_LOAD_ACCESS = 5, EXC_STORE_MISALIGNED = 6, EXC_STORE_ACCESS = 7,
-    EXC_ECALL_U = 8, EXC_ECALL_S = 9, EXC_ECALL_M = 11,
-    EXC_INSN_PAGE_FAULT = 12, EXC_LOAD_PAGE_FAULT = 13, EXC_STORE_PAGE_FAULT = 15,
+    EXC_INSN_MISALIGNED = 0,
+    EXC_INSN_ACCESS = 1,
+    EXC_ILLEGAL_INSN = 2,
+    EXC_BREAKPOINT = 3,
+    EXC_LOAD_MISALIGNED = 4,
+    EXC_LOAD_ACCESS = 5,
+    EXC_STORE_MISALIGNED = 6,
+    EXC_STORE_ACCESS = 7,
+    EXC_ECALL_U = 8,
+    EXC_ECALL_S = 9,
+    EXC_ECALL_M = 11,
+    EXC_INSN_PAGE_FAULT = 12,
+    EXC_LOAD_PAGE_FAULT = 13,
+    EXC_STORE_PAGE_FAULT = 15,
 };
 /* Interrupt numbers (bit positions in mip/mie). */
 enum { IRQ_SSI = 1, IRQ_MSI = 3, IRQ_STI = 5, IRQ_MTI = 7, IRQ_SEI = 9, IRQ_MEI = 11 };
@@ -77,6 +87,7 @@ typedef struct RVCPU {
     uint64_t load_res_val; /* value seen by LR (for SC) */
     uint64_t icount;       /* retired instructions (deterministic clock source) */
     TLB tlb;
+    uint64_t tci_frame[1024]; /* scratch slots for TCI's TB-local temps (in TCI images too) */
     uint8_t abi_end[8];
 
     /* ---- host-private ---- */
@@ -84,24 +95,24 @@ typedef struct RVCPU {
     bool halted; /* in WFI */
     uint64_t misa;
     uint64_t mie, mip; /* mip: software-visible bits; device lines ORed via irq_lines */
-    uint64_t irq_lines; /* level-triggered interrupt lines from devices (MEIP, SEIP, MTIP, STIP...) */
+    uint64_t
+        irq_lines; /* level-triggered interrupt lines from devices (MEIP, SEIP, MTIP, STIP...) */
     uint64_t medeleg, mideleg;
     uint64_t mtvec, mscratch, mepc, mcause, mtval;
     uint64_t stvec, sscratch, sepc, scause, stval, satp;
     uint64_t mcounteren, scounteren, menvcfg, senvcfg, mcountinhibit;
     uint64_t mhartid;
     uint64_t pmpcfg[4], pmpaddr[16]; /* stored only; no PMP enforcement */
-    uint64_t stimecmp; /* built-in SBI's timer deadline (in mtime units) */
-    int sbi_builtin;   /* 1: ecall from S-mode is served by sbi.c */
-    bool sbi_ready;    /* cpu_enable_builtin_sbi has run since reset */
-    bool poll_request; /* SBI set_timer/reset changed machine state: the dispatcher
-                          should call machine_poll (and clear this) before the next TB */
+    uint64_t stimecmp;               /* built-in SBI's timer deadline (in mtime units) */
+    int sbi_builtin;                 /* 1: ecall from S-mode is served by sbi.c */
+    bool sbi_ready;                  /* cpu_enable_builtin_sbi has run since reset */
+    bool poll_request;               /* SBI set_timer/reset changed machine state: the dispatcher
+                                        should call machine_poll (and clear this) before the next TB */
     struct Machine *machine;
-    struct Bus *bus;             /* physical address space (cpu_reset: machine_bus(m)) */
+    struct Bus *bus;                   /* physical address space (cpu_reset: machine_bus(m)) */
     uint64_t mcycle_off, minstret_off; /* mcycle/minstret = icount + off (guest writes) */
     /* Physical page of each TLB entry (for TLB_CODE marking and MMIO). */
     uint64_t tlb_paddr[TLB_NB_MMU][TLB_SIZE];
-    uint64_t tci_frame[1024]; /* scratch slots for TCI's TB-local temps */
 } RVCPU;
 
 #define CPU_OFF(field) ((uint32_t)offsetof(RVCPU, field))
@@ -147,7 +158,6 @@ void tlb_flush(RVCPU *cpu);
 /* A physical page just got its first TB: make every TLB write entry that
  * maps it take the slow path (TLB_CODE), so stores invalidate the TBs. */
 void tlb_protect_code_page(RVCPU *cpu, uint64_t paddr_page);
-
 
 /* MMU index used for instruction fetch at the current privilege (fetch
  * ignores MPRV and SUM): M -> MMU_M, S -> MMU_S, U -> MMU_U. */

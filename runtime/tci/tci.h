@@ -21,6 +21,18 @@ TCIBlock *tci_compile_flags(const IRFunc *f, unsigned flags);
 void tci_free(TCIBlock *b);
 size_t tci_size(const TCIBlock *b); /* bytes used */
 
+/* Serialised, position-independent form (tci-image.c).  tci_image_write
+ * appends b's image to out (ctx: the context b was compiled in); 0, or -1
+ * if b calls a function that is not one of ctx's helpers or out ran out of
+ * memory.  tci_image_read rebuilds a block from exactly data[0..len) for
+ * context ctx, checking every operand (guest_insns/guest_size: the guest
+ * block it translates, bounding its fault sites); NULL with *why set if the
+ * image is malformed or unsafe to run. */
+struct WasmBuf;
+int tci_image_write(const TCIBlock *b, const IRContext *ctx, struct WasmBuf *out);
+TCIBlock *tci_image_read(const uint8_t *data, size_t len, const IRContext *ctx,
+                         unsigned guest_insns, unsigned guest_size, const char **why);
+
 /* Run the block on env. Returns an IRExit. */
 uint32_t tci_run(const TCIBlock *b, void *env);
 

@@ -91,12 +91,17 @@ def case_determinism(c, tmp):
         fail("kernel hash is not FNV-1a 64 of the Image")
     if total > hdr["tb_execs"] or total < 0.9 * hdr["tb_execs"]:
         fail(f"recorded {total} of {hdr['tb_execs']} block executions")
-    if min(e["count"] for e in entries) < 2:
-        fail("an entry below the default --min-count 2")
+    if hdr["min_count"] != 1 or min(e["count"] for e in entries) != 1:
+        fail("the default --min-count is not 1 (every block that ran)")
     x = c.profile(os.path.join(tmp, "x.prof"), "--insns", "3000000", "--min-count", "1")
     y = c.profile(os.path.join(tmp, "y.prof"), "--insns", "3000000", "--min-count", "1")
     if x != y:
         fail("two --insns profiles differ")
+    z = c.profile(os.path.join(tmp, "z.prof"), "--insns", "3000000", "--min-count", "2")
+    key = lambda e: (e["vpc"], e["ppc"], e["flags"], e["hash"], e["count"])
+    if sorted(map(key, read_prof(z)[1])) != sorted(key(e) for e in read_prof(x)[1]
+                                                   if e["count"] >= 2):
+        fail("--min-count 2 does not keep exactly the blocks that ran at least twice")
     hx, ex = read_prof(x)
     if not 3000000 <= hx["insns"] < 3100000 or hx["stop"] != "insns:3000000":
         fail(f"--insns run: {hx['insns']} insns, stop {hx['stop']}")

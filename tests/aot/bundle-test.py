@@ -7,13 +7,16 @@ Cases (one per meson test):
   corrupt      truncations at many offsets, bit flips in the header, index and
                code, wrong format/ABI version, another guest image: natively
                every one gives exactly ONE warning naming the file and the
-               guest still reaches its marker; a few of them also under Node
+               guest still reaches its marker; a few of them also under Node;
+               TCI images that pass the checksums but not their own checks:
+               one warning, refused, same console (natively and under Node)
   diff         guest hello and bench-fp under Node with TCI only, with every
                block JIT-ed (--jit-threshold 1) and with a bundle (hello: the
                sample profile's; bench-fp: one profiled here, every block
                that ran twice): identical console output
   diff-isa     the ISA programs (ELF paths after the case) the same way,
-               each with a bundle of all its blocks (JIT: --jit-stress)
+               each with a bundle of all its blocks (JIT: --jit-stress), and
+               with a bundle of TCI images only (natively and under Node)
   hitrate      boot under Node with the bundle of the sample profile
                (profiles/hello.prof): >= 90% of executed blocks ran bundle code
                (from --stats); the JIT compiled no block the bundle had
@@ -32,7 +35,10 @@ APPEND = "console=ttyS0 earlycon=sbi panic=-1 guest.run=hello"
 MARKER = b"guest: done hello"
 HEADER_SEC = b"kiln.bundle"
 INDEX_SEC = b"kiln.bundle.index"
-HEADER_SIZE = 96
+HEADER_SIZE = 104
+ENTRY_SIZE = 36
+WHERE_SIZE = 16
+NO_FUNC = 0xFFFFFFFF
 
 
 def leb(data, pos):
@@ -72,6 +78,17 @@ def our_sections(data):
         elif s[4] == INDEX_SEC:
             idx = s
     return hdr, idx
+
+
+def index_entries(data):
+    """[(func, tci_off, tci_len)] of the index records, and the header's
+    (nentries, nwhere, tci_len)."""
+    hdr, idx = our_sections(data)
+    nent, nwhere, tci_len = struct.unpack_from("<III", data, hdr[2] + 64)
+    out = []
+    for i in range(nent):
+        out.append(struct.unpack_from("<III", data, idx[2] + i * ENTRY_SIZE + 24))
+    return out, (nent, nwhere, tci_len)
 
 
 def patch_header(data, off, fmt, value):
@@ -144,32 +161,36 @@ def case_determinism(c):
         fail(f"wasm-validate rejects the bundle: {p.stdout.decode()}{p.stderr.decode()}")
     p = c.run([c.a.aot_tool, "inspect", out])
     text = p.stdout.decode()
-    if p.returncode or "kiln bundle, version 1" not in text or "matches" not in text:
+    if p.returncode or "kiln bundle, version 2" not in text or "matches" not in text:
         fail(f"aot-tool inspect: rc {p.returncode}\n{text}{p.stderr.decode()}")
     m = re.search(r"blocks: (\d+)", text)
     if not m or int(m.group(1)) < 1000:
         fail(f"inspect shows too few blocks:\n{text}")
     print(f"ok: {len(b1)} bytes, identical twice, valid; {m.group(0)}")
-    # --min-count N keeps the (code hash, flags, size) groups whose counts
-    # add up to at least N: one index record each (minus any skipped).
+    # --min-count N compiles the (code hash, flags, size) groups whose counts
+    # add up to at least N (one record each, minus any skipped); every other
+    # group is a TCI image (one record each), or left out with --no-tci.
     prof = os.path.join(c.a.source_root, "profiles", "hello.prof")
     _, entries = read_prof(open(prof, "rb").read())
     groups = {}
     for e in entries:
         k = (e["hash"], e["flags"], len(e["code"]))
         groups[k] = groups.get(k, 0) + e["count"]
-    for n in (2, 100, 1000):
-        path = c.path(f"bundle-hello-min{n}.kbundle.wasm")
-        p = c.run([c.a.aot_tool, "bundle", prof, "-o", path, "--min-count", str(n)])
+    for n, extra in ((2, []), (100, []), (1000, []), (100, ["--no-tci"])):
+        path = c.path(f"bundle-hello-min{n}{''.join(extra)}.kbundle.wasm")
+        p = c.run([c.a.aot_tool, "bundle", prof, "-o", path, "--min-count", str(n)] + extra)
         sk = re.search(r"(\d+) skipped", p.stdout.decode())
         if p.returncode or not sk:
             fail(f"bundle --min-count {n}: rc {p.returncode}\n{p.stdout.decode()}{p.stderr.decode()}")
-        _, idx = our_sections(open(path, "rb").read())
-        got = (idx[3] - idx[2]) // 28
+        recs, _ = index_entries(open(path, "rb").read())
+        compiled = sum(1 for r in recs if r[0] != NO_FUNC)
+        images = len(recs) - compiled
         want = sum(1 for v in groups.values() if v >= n) - int(sk.group(1))
-        if got != want:
-            fail(f"--min-count {n}: {got} index records, want {want}")
-        print(f"ok: --min-count {n}: {got} blocks")
+        want_images = 0 if extra else sum(1 for v in groups.values() if v < n)
+        if compiled != want or images != want_images:
+            fail(f"--min-count {n} {extra}: {compiled} compiled records and {images} TCI images, "
+                 f"want {want} and {want_images}")
+        print(f"ok: --min-count {n} {' '.join(extra)}: {compiled} compiled, {images} TCI images")
 
 
 def check_one_warning(c, p, path, what):
@@ -187,7 +208,7 @@ def corrupt_variants(good):
     v = []
     # truncations: everywhere in the (small) custom sections, sampled in the code
     for n in sorted(set([0, 4, 8, 9, 100, len(good) // 2, hdr[1], hdr[1] + 1, hdr[2] + 40,
-                         idx[1] - 1, idx[1], idx[1] + 3, idx[2] + 28 * 3 + 5, len(good) - 1] +
+                         idx[1] - 1, idx[1], idx[1] + 3, idx[2] + ENTRY_SIZE * 3 + 5, len(good) - 1] +
                         [rnd.randrange(8, len(good)) for _ in range(10)])):
         v.append((f"truncated at {n}", good[:n]))
     for name, lo, hi in (("header", hdr[2], hdr[3]), ("index", idx[2], idx[3]),
@@ -197,13 +218,32 @@ def corrupt_variants(good):
             off = rnd.randrange(lo, hi)
             d[off] ^= 1 << rnd.randrange(8)
             v.append((f"bit flip in the {name} at {off}", bytes(d)))
-    v.append(("format version 2", patch_header(good, 8, "<I", 2)))
+    v.append(("format version 1", patch_header(good, 8, "<I", 1)))
+    v.append(("format version 3", patch_header(good, 8, "<I", 3)))
     v.append(("wasm ABI version 99", patch_header(good, 12, "<I", 99)))
     v.append(("another ABI hash", patch_header(good, 16, "<Q", 0x1234)))
     v.append(("another kernel", patch_header(good, 24, "<Q", 0x5678)))
     v.append(("a firmware image", patch_header(good, 32, "<Q", 0x9abc)))
     v.append(("not a Wasm file", b"hello, world\n" * 10))
     return v
+
+
+def bad_images(good):
+    """good with every TCI image made invalid (its instruction count set to
+    0) and the index and header checksums fixed, so only the checks of the
+    images themselves can refuse them."""
+    d = bytearray(good)
+    hdr, idx = our_sections(d)
+    recs, (nent, nwhere, _) = index_entries(d)
+    area = idx[2] + nent * ENTRY_SIZE + nwhere * WHERE_SIZE
+    n = 0
+    for func, off, _ in recs:
+        if func == NO_FUNC:
+            d[area + off] = 0
+            n += 1
+    if not n:
+        fail("the sample bundle holds no TCI images")
+    return patch_header(d, 56, "<Q", fnv1a64(d[idx[2]:idx[3]])), n
 
 
 def case_corrupt(c):
@@ -214,6 +254,23 @@ def case_corrupt(c):
         with open(path, "wb") as f:
             f.write(data)
         check_one_warning(c, c.native("--bundle", path), path, what + " (native)")
+    # TCI images that pass the checksums but not their own checks: one
+    # warning, each refused image's block translated instead, same console.
+    bad, n = bad_images(good)
+    path = c.path("bundle-bad-images.kbundle.wasm")
+    with open(path, "wb") as f:
+        f.write(bad)
+    for run in (c.native, c.node):
+        ref = run()
+        p = run("--bundle", path, "--stats")
+        check_one_warning(c, p, path, f"{n} invalid TCI images ({run.__name__})")
+        err = p.stderr.decode(errors="replace")
+        m = re.search(r"refused TCI images (\d+)", err)
+        if "TCI image of index entry" not in err or not m or int(m.group(1)) < 100:
+            fail(f"invalid TCI images ({run.__name__}): not refused as such:\n{err[-2000:]}")
+        if p.stdout != ref.stdout:
+            fail(f"invalid TCI images ({run.__name__}): console differs from a run without bundle")
+    print(f"ok: {n} invalid TCI images: refused ({m.group(1)} looked up), one warning, same console")
     # Under Node: the real engine path with a few of them (each is a full boot).
     picks = [i for i, (w, _) in enumerate(variants)
              if w.startswith(("bit flip in the code", "another kernel", "wasm ABI"))][:3]
@@ -290,6 +347,18 @@ def case_diff_isa(c):
         c.bundle(prof, bundle, "--min-count", "1")
         args = ["run", "--bios", "none", "--kernel", elf, "--deterministic"]
         diff_modes(c, name, args, bundle, ["--jit-stress"])
+        # Every block as a TCI image (none compiled): natively and under Node.
+        tci = c.path(f"diff-{name}-tci.kbundle.wasm")
+        c.bundle(prof, tci, "--min-count", str(1 << 62))
+        for where, run in (("native", lambda a: c.run([c.a.kiln] + a, timeout=300)),
+                           ("node", c.node_run)):
+            ref, p = run(args + ["--no-jit"]), run(args + ["--no-jit", "--bundle", tci, "--stats"])
+            m = re.search(rb"given TCI code (\d+)", p.stderr)
+            if p.stdout != ref.stdout or p.returncode != ref.returncode or b"warning" in p.stderr:
+                fail(f"{name} ({where}): with a bundle of TCI images the run differs")
+            if not m or int(m.group(1)) == 0:
+                fail(f"{name} ({where}): no block ran from a TCI image\n{p.stderr.decode()}")
+        print(f"ok: {name}: TCI images (natively and under Node) identical to TCI")
 
 
 def case_hitrate(c):

@@ -1,12 +1,19 @@
 /* test-tci.c - TCI against ir_eval()/ir_cond_eval() for every op, type and
  * operand form (register, constant first, constant second, i32 globals),
  * guest memory fast and slow paths with a fake TLB, faults, helper exits,
- * branches and loops.  Prints a rough speed figure. */
+ * branches and loops.  Every block is also run from its image
+ * (tci_image_write/read) and must do exactly the same; damaged images are
+ * refused or, if accepted, run without touching memory outside env (ASan
+ * build).  Prints a rough speed figure. */
 #include "ir-test-env.h"
 #include "tci/tci.h"
+#include "wasm/wasm-writer.h"
 
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- fake guest memory: one RAM page at RAM_VA for mmu 1 ---- */
 #define RAM_VA 0x80001000ull
@@ -62,14 +69,66 @@ static void env_reset(void)
         ram[i] = (uint8_t)(i * 37 + 0x81);
 }
 
-/* Compile and run fn; returns the exit status. */
+/* Everything a block run can change. */
+typedef struct RunState {
+    TestEnv env;
+    uint8_t ram[TLB_PAGE_SIZE];
+    int slow_loads, slow_stores;
+    uint64_t slow_addr, slow_val;
+    uint32_t slow_mo, slow_site;
+} RunState;
+
+static void state_save(RunState *s)
+{
+    memcpy(&s->env, &env, sizeof(env));
+    memcpy(s->ram, ram, sizeof(ram));
+    s->slow_loads = slow_loads, s->slow_stores = slow_stores;
+    s->slow_addr = slow_addr, s->slow_val = slow_val;
+    s->slow_mo = slow_mo, s->slow_site = slow_site;
+}
+
+static void state_load(const RunState *s)
+{
+    memcpy(&env, &s->env, sizeof(env));
+    memcpy(ram, s->ram, sizeof(ram));
+    slow_loads = s->slow_loads, slow_stores = s->slow_stores;
+    slow_addr = s->slow_addr, slow_val = s->slow_val;
+    slow_mo = s->slow_mo, slow_site = s->slow_site;
+}
+
+/* Sites in these tests are small; the image reader bounds them by this. */
+#define GUEST_LIMIT 0x10000
+
+/* Compile and run fn; returns the exit status.  The block is first run
+ * from its image, from the same state, and must end in the same state. */
 static uint32_t run(void)
 {
+    static RunState before, via_image, direct;
     TCIBlock *b = tci_compile(&fn);
     CHECK(b != NULL, "tci_compile failed");
     if (!b)
         return 0xffffffff;
+    WasmBuf img;
+    wasm_buf_init(&img);
+    CHECK(!tci_image_write(b, &ctx, &img), "tci_image_write failed");
+    const char *why = "";
+    TCIBlock *c = tci_image_read(img.data, img.len, &ctx, GUEST_LIMIT, GUEST_LIMIT, &why);
+    CHECK(c != NULL, "its own image refused: %s", why);
+    uint32_t rc = 0;
+    if (c) {
+        state_save(&before);
+        rc = tci_run(c, &env);
+        state_save(&via_image);
+        state_load(&before);
+        tci_free(c);
+    }
+    wasm_buf_free(&img);
     uint32_t r = tci_run(b, &env);
+    if (c) {
+        state_save(&direct);
+        CHECK(rc == r && !memcmp(&direct, &via_image, sizeof(direct)),
+              "run from the image differs (exit %u vs %u)", rc, r);
+    }
     tci_free(b);
     return r;
 }
@@ -472,6 +531,88 @@ static void test_calls(void)
     CHECK(r == 0 && env.x[0] == 7 && env.hlog == 7 && env.calls == 1, "side helper");
 }
 
+/* ---- images: damaged ones are refused or harmless ---- */
+
+/* Runs b in a child process (it may loop forever: a damaged branch target
+ * is a legal loop); true unless the child crashed or ASan reported. */
+static bool runs_safely(const TCIBlock *b)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        return true; /* no processes here (Emscripten): the reader's checks only */
+    if (pid == 0) {
+        alarm(2);
+        env_reset();
+        env.x[1] = RAM_VA + 64;
+        env.x[2] = 0x1234;
+        tci_run(b, &env);
+        _exit(0);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    return (WIFEXITED(st) && WEXITSTATUS(st) == 0) || (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM);
+}
+
+static void test_image_damage(void)
+{
+    /* A block with every operand kind: globals, frame temps, state fields,
+     * guest loads/stores, a helper call, a movcond and a branch. */
+    ir_init(&fn, &ctx);
+    IRTemp t = ir_new_temp(&fn, IR_I64), u = ir_new_temp(&fn, IR_I64);
+    unsigned skip = ir_new_label(&fn);
+    ir_gen_qld(&fn, t, G_X1, IR_MO_MAKE(3, 0, TEST_MMU), IR_SITE(4, 1));
+    ir_gen_ld(&fn, IR_I64, u, TE_OFF(st[1]));
+    ir_gen_op2(&fn, IR_add, IR_I64, u, u, t);
+    ir_gen_st(&fn, IR_I64, u, TE_OFF(st[2]));
+    ir_gen_brcond(&fn, IR_I64, IR_EQ, u, ir_const(&fn, IR_I64, 7), skip);
+    IRTemp args[4] = {G_X2, u, G_W0, t};
+    ir_gen_call(&fn, H_SIDE, G_X3, 4, args);
+    ir_gen_movcond(&fn, IR_I64, IR_LTU, G_X0, t, u, G_X2, G_X3);
+    ir_gen_qst(&fn, G_W0, G_X1, IR_MO_MAKE(2, 0, TEST_MMU), IR_SITE(8, 2));
+    ir_gen_label(&fn, skip);
+    ir_gen_exit_tb(&fn, 1);
+    TCIBlock *b = tci_compile(&fn);
+    CHECK(b != NULL, "damage: compile");
+    if (!b)
+        return;
+    WasmBuf img;
+    wasm_buf_init(&img);
+    CHECK(!tci_image_write(b, &ctx, &img), "damage: write");
+    tci_free(b);
+    const char *why;
+    unsigned refused = 0, accepted = 0;
+    for (size_t n = 0; n < img.len; n++) {
+        TCIBlock *c = tci_image_read(img.data, n, &ctx, GUEST_LIMIT, GUEST_LIMIT, &why);
+        CHECK(c == NULL, "image truncated to %zu of %zu bytes accepted", n, img.len);
+        tci_free(c);
+    }
+    uint8_t *d = malloc(img.len);
+    static const uint8_t xors[] = {0x01, 0x02, 0x10, 0x40, 0x7f, 0x80, 0xff};
+    for (size_t i = 0; i < img.len && d; i++) {
+        for (size_t k = 0; k < sizeof(xors); k++) {
+            memcpy(d, img.data, img.len);
+            d[i] ^= xors[k];
+            TCIBlock *c = tci_image_read(d, img.len, &ctx, GUEST_LIMIT, GUEST_LIMIT, &why);
+            if (!c) {
+                refused++;
+                continue;
+            }
+            accepted++;
+            CHECK(runs_safely(c), "damaged image (byte %zu ^ %#x) accepted and crashed", i,
+                  xors[k]);
+            tci_free(c);
+        }
+    }
+    /* Operands out of env, bad opcodes, TLB rows, sites, call indices. */
+    CHECK(refused > accepted / 4, "damaged images: only %u refused, %u accepted", refused,
+          accepted);
+    printf("tci images: %zu bytes; damaged copies: %u refused, %u accepted and ran safely\n",
+           img.len, refused, accepted);
+    free(d);
+    wasm_buf_free(&img);
+}
+
 /* ---- fused insns and aliases ---- */
 
 static uint64_t sext32(uint32_t v)
@@ -663,6 +804,7 @@ int main(void)
     test_fused_w();
     test_fused_mem();
     test_alias_redirect();
+    test_image_damage();
     bench();
     if (test_failures) {
         printf("test-tci: %d failure(s)\n", test_failures);

@@ -132,7 +132,7 @@
       i32.const 35
       i32.const 0
       local.get 0
-      i32.const 41944
+      i32.const 33344
       i32.add
       i32.const 10
       call_indirect (type 2)
@@ -142,7 +142,7 @@
         return
       end
       local.get 0
-      i64.load offset=41944
+      i64.load offset=33344
     end
     local.set 4
     local.get 0
@@ -178,7 +178,7 @@
       i32.const 32
       i32.const 65540
       local.get 0
-      i32.const 41944
+      i32.const 33344
       i32.add
       i32.const 10
       call_indirect (type 2)
@@ -188,7 +188,7 @@
         return
       end
       local.get 0
-      i64.load offset=41944
+      i64.load offset=33344
       i64.const 255
       i64.and
     end
@@ -235,7 +235,7 @@
       i32.const 38
       i32.const 131080
       local.get 0
-      i32.const 41944
+      i32.const 33344
       i32.add
       i32.const 10
       call_indirect (type 2)
@@ -245,7 +245,7 @@
         return
       end
       local.get 0
-      i64.load offset=41944
+      i64.load offset=33344
       i64.extend32_s
     end
     local.set 7
