@@ -87,9 +87,41 @@ typedef struct ImageReader {
     const char *why;
 } ImageReader;
 
-static bool rd_u32(ImageReader *r, uint32_t *v)
+/* Most numbers in an image take one or two bytes: those are decoded
+ * inline (this runs for every operand of every block a boot loads). */
+static inline __attribute__((always_inline)) bool rd_u32(ImageReader *r, uint32_t *v)
 {
+    size_t p = r->pos;
+    if (p + 1 < r->len) {
+        uint8_t b0 = r->d[p], b1 = r->d[p + 1];
+        if (b0 < 0x80) {
+            *v = b0;
+            r->pos = p + 1;
+            return true;
+        }
+        if (b1 < 0x80) {
+            *v = (uint32_t)(b0 & 0x7f) | (uint32_t)b1 << 7;
+            r->pos = p + 2;
+            return true;
+        }
+    }
     if (leb_read_u32(r->d, r->len, &r->pos, v)) {
+        r->why = "truncated or malformed number";
+        return false;
+    }
+    return true;
+}
+
+static inline __attribute__((always_inline)) bool rd_s64(ImageReader *r, int64_t *v)
+{
+    size_t p = r->pos;
+    if (p < r->len && r->d[p] < 0x80) {
+        uint8_t b = r->d[p];
+        *v = (b & 0x40) ? (int64_t)b - 0x80 : (int64_t)b; /* 7-bit signed */
+        r->pos = p + 1;
+        return true;
+    }
+    if (leb_read_s64(r->d, r->len, &r->pos, v)) {
         r->why = "truncated or malformed number";
         return false;
     }
@@ -183,10 +215,8 @@ TCIBlock *tci_image_read(const uint8_t *data, size_t len, const IRContext *ctx,
         if (!rd_u32(&r, &op) || !rd_u32(&r, &in->d) || !rd_u32(&r, &in->a) || !rd_u32(&r, &in->b) ||
             !rd_u32(&r, &in->c))
             goto fail;
-        if (leb_read_s64(r.d, r.len, &r.pos, &in->imm)) {
-            r.why = "truncated or malformed number";
+        if (!rd_s64(&r, &in->imm))
             goto fail;
-        }
         if (op >= TCI_NB_OPS) {
             r.why = "unknown opcode";
             goto fail;
