@@ -38,6 +38,7 @@
 /* How often the board runs (in instructions) when no timer is closer. */
 #define POLL_CAP_DET 100000ull
 #define POLL_CAP_REALTIME 20000ull
+#define TX_FLUSH_INSNS 1000000ull /* console output waits at most ~10 ms of guest time */
 /* Console input polling: real time every 1 ms, deterministic every N insns. */
 #define INPUT_PERIOD_NS 1000000ull
 #define INPUT_PERIOD_DET 100000ull
@@ -72,6 +73,7 @@ struct Machine {
      * poll, not per byte) and the snapshot marker (KMP matcher over it). */
     uint8_t tx[4096];
     size_t tx_len;
+    uint64_t tx_icount; /* icount at the last flush */
     uint64_t console_bytes;
     size_t marker_len, marker_pos;
     size_t *marker_fail;
@@ -114,9 +116,10 @@ static void console_flush(Machine *m)
     m->tx_len = 0;
 }
 
-/* Every guest console byte goes through here: buffered (flushed at every
- * poll, when the machine stops, and when full), counted, and matched
- * against the snapshot marker. */
+/* Every guest console byte goes through here: buffered (flushed at the
+ * first poll TX_FLUSH_INSNS after the last flush, when the guest idles,
+ * when the machine stops, and when full), counted, and matched against the
+ * snapshot marker. */
 static void console_out(Machine *m, const uint8_t *p, size_t n)
 {
     if (n > sizeof(m->tx) - m->tx_len)
@@ -1141,7 +1144,12 @@ static void update_lines(Machine *m)
 
 uint64_t machine_poll(Machine *m)
 {
-    console_flush(m);
+    /* By instruction count, not wall time: the flush points (and so what
+     * aot-tool's console tap sees when) stay deterministic. */
+    if (m->cpu->icount - m->tx_icount >= TX_FLUSH_INSNS) {
+        console_flush(m);
+        m->tx_icount = m->cpu->icount;
+    }
     update_lines(m);
     poll_input(m, false);
     if (m->htif)
@@ -1167,6 +1175,7 @@ uint64_t machine_poll(Machine *m)
 
 void machine_idle(Machine *m)
 {
+    console_flush(m); /* the guest waits: show what it printed */
     /* Only future deadlines matter: a timer already due has raised its
      * line, and the CPU idles because that line is masked. */
     uint64_t tick = next_timer_tick(m);
