@@ -326,7 +326,8 @@ int aot_bundle_main(int argc, char **argv)
     WasmABI abi;
     bundle_abi(&abi, names);
     WasmModuleBuilder mb;
-    WasmModuleOptions mo = {.mem_min_pages = 1, .mem_max_pages = -1, .shared_memory = false};
+    WasmModuleOptions mo = {
+        .mem_min_pages = 1, .mem_max_pages = -1, .shared_memory = false, .table_segment = true};
     wasm_mb_init(&mb);
     int rc = 1;
     uint8_t *opt_bytes = NULL;

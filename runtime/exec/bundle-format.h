@@ -1,8 +1,10 @@
 /* bundle-format.h - the AOT bundle file (.kbundle.wasm), shared by the
  * writer (aot-tool bundle) and the runtime's loader (--bundle).
  *
- * A bundle is ONE Wasm module (one function per hot guest block, exported
- * as "f<i>") followed by two custom sections, always the last two:
+ * A bundle is ONE Wasm module (one function per hot guest block, not
+ * exported: an element segment puts function i at table slot table_base +
+ * i, table_base an imported global) followed by two custom sections,
+ * always the last two:
  *   "kiln.bundle"        header (BundleHeader, fixed layout, checksummed)
  *   "kiln.bundle.index"  nentries BundleEntry records sorted by (hash, flags, size),
  *                        then nwhere BundleWhere records sorted by (pc, flags, entry),
@@ -44,7 +46,7 @@ typedef struct BundleHeader {
     uint32_t nentries;         /* index records */
     uint32_t nwhere;           /* where records */
     uint32_t tci_len;          /* bytes of TCI images */
-    uint32_t nfuncs;           /* exported functions f0..f<nfuncs-1> */
+    uint32_t nfuncs;           /* functions of the module (its element segment) */
     uint32_t opt_level;        /* Binaryen -O level it was optimised with */
     uint32_t profile_entries;  /* entries of the profile it was built from */
     uint64_t profile_execs;    /* sum of their execution counts */
@@ -56,7 +58,7 @@ typedef struct BundleEntry {
     uint32_t flags;  /* TB flags */
     uint16_t size;   /* guest bytes of the block */
     uint16_t ninsns; /* guest instructions */
-    uint32_t func;   /* its code: export "f<func>", or BUNDLE_NO_FUNC */
+    uint32_t func;   /* its code: function <func> of the segment, or BUNDLE_NO_FUNC */
     uint32_t tci_off, tci_len; /* or its TCI image: bytes [off, off+len) of the image area */
 } BundleEntry;
 

@@ -3,9 +3,11 @@
 // file).  Its imports are resolved by name from the runtime itself: the
 // memory, the function table, the slow paths and the helpers (C passes each
 // one's table index, i.e. its C function pointer, with its name) and the
-// scratch slot's offset in the CPU state.  Its functions f0..f<n-1> go into
-// n consecutive new table slots, from which C enters them exactly like JIT
-// code.  Nothing here is on the hot path.
+// scratch slot's offset in the CPU state.  Its n functions go into n
+// consecutive new table slots (its element segment puts them at the
+// offset of the imported global "table_base": no exports, no JS function
+// objects), from which C enters them exactly like JIT code.  Nothing here
+// is on the hot path.
 mergeInto(LibraryManager.library, {
   kiln_bundle_instantiate: function(ptr, len, nfuncs, pathPtr, loadSlow, storeSlow, helperIdx,
                                     helperNames, nhelpers, scratch) {
@@ -22,20 +24,16 @@ mergeInto(LibraryManager.library, {
       }
       // Copy: compiling may not read a view of a memory that can grow.
       var module = new WebAssembly.Module(HEAPU8.slice(ptr, ptr + len));
-      var instance = new WebAssembly.Instance(module, {
+      var base = wasmTable.grow(nfuncs); // returns the old length: our first slot
+      kiln.table_base = new WebAssembly.Global({value: 'i32', mutable: false}, base);
+      new WebAssembly.Instance(module, {
         env: {memory: wasmMemory, __indirect_function_table: wasmTable},
         kiln: kiln,
       });
-      var fns = [];
-      for (var i = 0; i < nfuncs; i++) {
-        var fn = instance.exports['f' + i];
-        if (typeof fn !== 'function')
-          throw new Error('export f' + i + ' missing');
-        fns.push(fn);
-      }
-      var base = wasmTable.grow(nfuncs); // returns the old length: our first slot
-      for (var i = 0; i < nfuncs; i++)
-        wasmTable.set(base + i, fns[i]);
+      // The segment must have filled exactly the new slots (a longer one
+      // fails to instantiate: the table ends there).
+      if (wasmTable.get(base + nfuncs - 1) === null)
+        throw new Error('the module does not fill its ' + nfuncs + ' table slots');
       return base;
     } catch (e) {
       err('kiln: warning: bundle ' + path + ': rejected by the Wasm engine (' + e +

@@ -815,7 +815,8 @@ int wasm_emit_func(WasmModuleBuilder *mb, const IRFunc *f, const WasmABI *abi)
     snprintf(name, sizeof(name), "f%u", (unsigned)idx);
     uint32_t fidx =
         wasm_mb_add_func(mb, abi->type_tb, E->nlocals, E->local_type, body.data, body.len);
-    wasm_mb_export_func(mb, name, fidx);
+    if (!mb->table_segment)
+        wasm_mb_export_func(mb, name, fidx);
     rc = (int)idx;
 fail:
     wasm_buf_free(&body);
@@ -869,6 +870,17 @@ int wasm_emit_module_init(WasmModuleBuilder *mb, WasmABI *abi, const WasmModuleO
     abi->table = wasm_mb_import_table(mb, "env", "__indirect_function_table", 0, -1);
     if (abi->import_calls && import_runtime(mb, abi))
         return WASM_EMIT_EINVAL;
+    if (opt->table_segment) {
+        if (!abi->import_calls)
+            return WASM_EMIT_EINVAL;
+        wasm_buf_name(&mb->imports, "kiln");
+        wasm_buf_name(&mb->imports, "table_base");
+        wasm_buf_byte(&mb->imports, 0x03); /* global import: i32, immutable (index 1) */
+        wasm_buf_byte(&mb->imports, WASM_I32);
+        wasm_buf_byte(&mb->imports, 0x00);
+        mb->nimports++;
+        wasm_mb_set_table_segment(mb, abi->scratch_global + 1);
+    }
     WasmBuf ver; /* custom section "kiln.abi": u32 ABI version */
     wasm_buf_init(&ver);
     wasm_buf_u32(&ver, WASM_ABI_VERSION);

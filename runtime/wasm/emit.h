@@ -17,6 +17,10 @@ typedef struct WasmModuleOptions {
     uint32_t mem_min_pages; /* minimum of the imported memory (64 KiB pages) */
     int64_t mem_max_pages;  /* maximum, or -1 for none (required if shared) */
     bool shared_memory;     /* import a shared memory (threads) */
+    /* Import mode only: no exports; the functions go into the table at the
+     * offset of the imported i32 global "kiln" "table_base" (an element
+     * segment), so instantiating the module installs them. */
+    bool table_segment;
 } WasmModuleOptions;
 
 /* Errors of wasm_emit_func (the TB then stays on TCI). */
@@ -31,7 +35,8 @@ enum {
 int wasm_emit_module_init(WasmModuleBuilder *mb, WasmABI *abi, const WasmModuleOptions *opt);
 
 /* Compile f into a new function (signature abi->type_tb) exported as
- * "f<i>".  Returns i >= 0, or a WASM_EMIT_E* error with mb unchanged. */
+ * "f<i>" (or, with table_segment, at table_base + i).  Returns i >= 0, or a
+ * WASM_EMIT_E* error with mb unchanged. */
 int wasm_emit_func(WasmModuleBuilder *mb, const IRFunc *f, const WasmABI *abi)
     __attribute__((warn_unused_result));
 

@@ -251,6 +251,12 @@ void wasm_mb_export_func(WasmModuleBuilder *mb, const char *name, uint32_t funci
     mb->nexports++;
 }
 
+void wasm_mb_set_table_segment(WasmModuleBuilder *mb, uint32_t globalidx)
+{
+    mb->table_segment = true;
+    mb->segment_global = globalidx;
+}
+
 void wasm_mb_add_custom(WasmModuleBuilder *mb, const char *name, const void *data, size_t len)
 {
     WasmBuf c;
@@ -304,6 +310,20 @@ int wasm_mb_finish(WasmModuleBuilder *mb, WasmBuf *out)
     put_section(out, WASM_SEC_FUNCTION, mb->nfuncs, &mb->funcs);
     put_section(out, WASM_SEC_GLOBAL, mb->nglobals, &mb->globals);
     put_section(out, WASM_SEC_EXPORT, mb->nexports, &mb->exports);
+    if (mb->table_segment && mb->nfuncs) {
+        /* flags 0: active, table 0, offset expression, function indices */
+        WasmBuf seg;
+        wasm_buf_init(&seg);
+        wasm_buf_u32(&seg, 0);
+        wasm_buf_byte(&seg, WASM_OPC_global_get);
+        wasm_buf_u32(&seg, mb->segment_global);
+        wasm_buf_byte(&seg, WASM_OPC_end);
+        wasm_buf_u32(&seg, mb->nfuncs);
+        for (uint32_t i = 0; i < mb->nfuncs; i++)
+            wasm_buf_u32(&seg, mb->nfunc_imports + i);
+        put_section(out, WASM_SEC_ELEM, 1, &seg);
+        wasm_buf_free(&seg);
+    }
     put_section(out, WASM_SEC_CODE, mb->nfuncs, &mb->code);
     wasm_buf_bytes(out, mb->customs.data, mb->customs.len);
     if (mb->customs.oom)

@@ -139,7 +139,9 @@ typedef struct WasmModuleBuilder {
     uint32_t ntypes;
     WasmBuf imports, funcs, globals, exports, code, customs;
     uint32_t nimports, nfunc_imports, ntable_imports, nfuncs, nglobals, nexports;
-    bool failed; /* a call was invalid (too many types, import after a function...) */
+    bool table_segment;      /* wasm_mb_set_table_segment was called */
+    uint32_t segment_global; /* ... with this global */
+    bool failed;             /* a call was invalid (too many types, import after a function...) */
 } WasmModuleBuilder;
 
 void wasm_mb_init(WasmModuleBuilder *mb);
@@ -168,6 +170,11 @@ uint32_t wasm_mb_add_func(WasmModuleBuilder *mb, uint32_t typeidx, unsigned nloc
                           const uint8_t *locals, const uint8_t *body, size_t body_len);
 
 void wasm_mb_export_func(WasmModuleBuilder *mb, const char *name, uint32_t funcidx);
+/* Put every defined function, in order, into table 0 at the offset held by
+ * the (imported, immutable i32) global globalidx when the module is
+ * instantiated: one active element segment (5.5.12).  Then the host needs
+ * no exports to install them. */
+void wasm_mb_set_table_segment(WasmModuleBuilder *mb, uint32_t globalidx);
 void wasm_mb_add_custom(WasmModuleBuilder *mb, const char *name, const void *data, size_t len);
 
 /* Number of functions defined (not imported) so far. */
