@@ -29,11 +29,11 @@ static struct {
 } bundle;
 
 #ifdef __EMSCRIPTEN__
-/* bundle-host.js: compile bytes[0..len), instantiate it with the runtime's
- * memory, table, slow paths and helpers (table indices by name) and the
- * scratch offset; put f0..f<nfuncs-1> in nfuncs consecutive new table
- * slots.  Returns the first slot, or 0 after printing why (path names the
- * file in the message). */
+/* bundle-host.js: compile bytes[0..len), grow the table by nfuncs slots,
+ * instantiate it with the runtime's memory, table, slow paths and helpers
+ * (table indices by name), the scratch offset and the first new slot (its
+ * element segment fills the new slots).  Returns the first slot, or 0
+ * after printing why (path names the file in the message). */
 uint32_t kiln_bundle_instantiate(const uint8_t *bytes, size_t len, uint32_t nfuncs,
                                  const char *path, uint32_t load_slow, uint32_t store_slow,
                                  const uint32_t *helper_index, const char *const *helper_names,
