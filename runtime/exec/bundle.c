@@ -321,10 +321,13 @@ void bundle_print_stats(FILE *out, const ExecStats *st)
             b->lookups ? 100.0 * (double)b->hits / (double)b->lookups : 0.0,
             (unsigned long long)b->hits_at, (unsigned long long)b->hits_tci,
             (unsigned long long)b->bad_images);
+    uint64_t ex = st->exec_bundle + st->exec_bundle_tci;
     fprintf(out,
-            "kiln: stats: bundle: executions %llu of %llu blocks executed (%.1f%%), jit compiles "
-            "avoided %llu\n",
-            (unsigned long long)st->exec_bundle, (unsigned long long)st->tbs_executed,
+            "kiln: stats: bundle: executions %llu of %llu blocks executed (%.1f%%): compiled "
+            "%llu (%.1f%%), TCI images %llu; jit compiles avoided %llu\n",
+            (unsigned long long)ex, (unsigned long long)st->tbs_executed,
+            st->tbs_executed ? 100.0 * (double)ex / (double)st->tbs_executed : 0.0,
+            (unsigned long long)st->exec_bundle,
             st->tbs_executed ? 100.0 * (double)st->exec_bundle / (double)st->tbs_executed : 0.0,
-            (unsigned long long)st->jit_avoided);
+            (unsigned long long)st->exec_bundle_tci, (unsigned long long)st->jit_avoided);
 }

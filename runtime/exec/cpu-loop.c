@@ -117,7 +117,7 @@ static int code_phys(RVCPU *cpu, Bus *bus, uint64_t pc, uint64_t *phys)
  * indices and the code-page protection. */
 static TB *tb_make(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags, uint32_t ninsns,
                    uint32_t size, const uint64_t page[2], TCIBlock *code, uint32_t fn,
-                   const uint8_t *bytes, ExecStats *st)
+                   bool from_bundle, const uint8_t *bytes, ExecStats *st)
 {
     TB *tb = calloc(1, sizeof(*tb));
     if (!tb) {
@@ -132,6 +132,7 @@ static TB *tb_make(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags, uint3
     tb->phys_page[0] = page[0] & TLB_PAGE_MASK;
     tb->phys_page[1] = page[1] == TB_NO_PAGE ? TB_NO_PAGE : page[1] & TLB_PAGE_MASK;
     tb->tci = code;
+    tb->from_image = code && from_bundle;
     tb->jit_fn = fn;
     if (fn) /* AOT bundle code: runs from the start, is never dropped */
         tb->jit_state = TB_JIT_COMPILED;
@@ -159,7 +160,7 @@ static TB *translate(RVCPU *cpu, Bus *bus, uint64_t pc, uint64_t phys, uint32_t 
         size_t avail = TLB_PAGE_SIZE - (phys & ~TLB_PAGE_MASK);
         if (bundle_lookup_at(pc, flags, code, avail, &bc))
             return tb_make(cpu, pc, phys, flags, bc.ninsns, bc.size,
-                           (const uint64_t[2]){phys, TB_NO_PAGE}, bc.tci, bc.fn, code, st);
+                           (const uint64_t[2]){phys, TB_NO_PAGE}, bc.tci, bc.fn, true, code, st);
     }
     uint64_t tval = 0;
     int cause = rv_translate(cpu, pc, flags, &f, &info, &tval);
@@ -168,7 +169,7 @@ static TB *translate(RVCPU *cpu, Bus *bus, uint64_t pc, uint64_t phys, uint32_t 
         return NULL;
     }
     if (bundle_lookup(flags, &info, &bc))
-        return tb_make(cpu, pc, phys, flags, info.ninsns, info.size, info.phys, bc.tci, bc.fn,
+        return tb_make(cpu, pc, phys, flags, info.ninsns, info.size, info.phys, bc.tci, bc.fn, true,
                        info.bytes, st);
     st->ir_ops_before_opt += f.nops;
     opt_run(&f);
@@ -184,8 +185,8 @@ static TB *translate(RVCPU *cpu, Bus *bus, uint64_t pc, uint64_t phys, uint32_t 
                 (unsigned long long)pc);
         exit(70);
     }
-    return tb_make(cpu, pc, phys, flags, info.ninsns, info.size, info.phys, code, 0, info.bytes,
-                   st);
+    return tb_make(cpu, pc, phys, flags, info.ninsns, info.size, info.phys, code, 0, false,
+                   info.bytes, st);
 }
 
 /* Dispatcher state that lives across slices. */
@@ -310,6 +311,7 @@ __attribute__((noinline)) static void run_slice(ExecLoop *l)
         } else {
             status = tci_run(tb->tci, cpu);
             st->exec_tci++;
+            st->exec_bundle_tci += tb->from_image;
         }
         prev = NULL;
         if (likely(status <= IR_EXIT_SLOT1)) {

@@ -18,6 +18,7 @@ typedef struct ExecStats {
     uint64_t insns;
     uint64_t exec_tci, exec_jit; /* TB executions per tier */
     uint64_t exec_bundle;        /* ... running AOT bundle code (exec/bundle.h) */
+    uint64_t exec_bundle_tci;    /* ... of exec_tci: TCI code from a bundle's TCI image */
     uint64_t jit_avoided;        /* bundle TBs that reached the JIT threshold */
     uint64_t ir_ops_before_opt, ir_ops_after_opt;
 } ExecStats;

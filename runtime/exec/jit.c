@@ -94,8 +94,7 @@ bool jit_init(const JitOptions *opt)
     if (jit.opt.batch > JIT_MAX_BATCH)
         jit.opt.batch = JIT_MAX_BATCH;
     if (!jit.opt.max_modules)
-        jit.opt.max_modules = jit.opt.stress ? JIT_STRESS_MAX_MODULES
-                                                     : JIT_DEFAULT_MAX_MODULES;
+        jit.opt.max_modules = jit.opt.stress ? JIT_STRESS_MAX_MODULES : JIT_DEFAULT_MAX_MODULES;
     jit.on = opt->enabled && jit.install != NULL;
     if (!jit.on)
         return !opt->enabled;
@@ -215,9 +214,8 @@ static unsigned build_module(RVCPU *cpu, TB **tbs, unsigned n)
             out.len--;
         if (bad || jit.install(out.data, out.len, nmembers, idx)) {
             if (!jit.stats.failed)
-                fprintf(stderr,
-                        "kiln: warning: a JIT module was rejected; its blocks stay on TCI "
-                        "(--stats counts all failures)\n");
+                fprintf(stderr, "kiln: warning: a JIT module was rejected; its blocks stay on TCI "
+                                "(--stats counts all failures)\n");
             jit.stats.failed += nmembers;
         } else {
             for (unsigned i = 0; i < nmembers; i++) {

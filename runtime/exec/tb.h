@@ -18,9 +18,10 @@ typedef struct TB {
     uint32_t flags;
     uint32_t ninsns, size;
     uint64_t phys_page[2]; /* [1] = ~0 when the TB lies on one page */
-    TCIBlock *tci;     /* NULL only for AOT bundle TBs (jit_fn set for good) */
-    uint32_t jit_fn;   /* compiled Wasm entry (a table index), 0 if none */
-    uint8_t jit_state; /* TB_JIT_* */
+    TCIBlock *tci;         /* NULL only for AOT bundle TBs (jit_fn set for good) */
+    uint32_t jit_fn;       /* compiled Wasm entry (a table index), 0 if none */
+    uint8_t jit_state;     /* TB_JIT_* */
+    bool from_image;       /* tci was loaded from an AOT bundle's TCI image */
     uint64_t exec_count;
     bool valid;
     struct TB *hash_next;

@@ -18,7 +18,8 @@ Cases (one per meson test):
                each with a bundle of all its blocks (JIT: --jit-stress), and
                with a bundle of TCI images only (natively and under Node)
   hitrate      boot under Node with the bundle of the sample profile
-               (profiles/hello.prof): >= 90% of executed blocks ran bundle code
+               (profiles/hello.prof): >= 90% of executed blocks ran bundle
+               code (compiled or from a TCI image) and >= 80% compiled code
                (from --stats); the JIT compiled no block the bundle had
   fuzz         a short libFuzzer run of the bundle parser
 """
@@ -369,12 +370,17 @@ def case_hitrate(c):
         fail(f"boot with the bundle failed (rc {p.returncode})\n{err[-2000:]}")
     if "warning" in err:
         fail(f"unexpected warning:\n{err}")
-    m = re.search(r"bundle: executions (\d+) of (\d+) blocks executed", err)
+    m = re.search(r"bundle: executions (\d+) of (\d+) blocks executed \([0-9.]+%\): "
+                  r"compiled (\d+)", err)
     if not m:
         fail(f"no bundle statistics in --stats:\n{err}")
-    hits, total = int(m.group(1)), int(m.group(2))
+    hits, total, compiled = int(m.group(1)), int(m.group(2)), int(m.group(3))
     rate = 100.0 * hits / total if total else 0.0
-    print(f"bundle executions {hits} of {total} ({rate:.1f}%)")
+    crate = 100.0 * compiled / total if total else 0.0
+    print(f"bundle executions {hits} of {total} ({rate:.1f}%), compiled code {compiled} "
+          f"({crate:.1f}%)")
+    if crate < 80.0:
+        fail(f"only {crate:.1f}% of executed blocks ran compiled bundle code (< 80%)")
     for line in err.splitlines():
         if "bundle" in line or "tiers" in line:
             print(line)
