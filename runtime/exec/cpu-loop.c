@@ -117,7 +117,7 @@ static int code_phys(RVCPU *cpu, Bus *bus, uint64_t pc, uint64_t *phys)
  * indices and the code-page protection. */
 static TB *tb_make(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags, uint32_t ninsns,
                    uint32_t size, const uint64_t page[2], TCIBlock *code, uint32_t fn,
-                   bool from_bundle, const uint8_t *bytes, ExecStats *st)
+                   bool from_bundle, const uint8_t *bytes)
 {
     TB *tb = calloc(1, sizeof(*tb));
     if (!tb) {
@@ -142,7 +142,6 @@ static TB *tb_make(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags, uint3
     for (int i = 0; i < 2; i++)
         if (fresh & (1u << i))
             tlb_protect_code_page(cpu, tb->phys_page[i]);
-    st->tbs_translated++;
     return tb;
 }
 
@@ -160,7 +159,7 @@ static TB *translate(RVCPU *cpu, Bus *bus, uint64_t pc, uint64_t phys, uint32_t 
         size_t avail = TLB_PAGE_SIZE - (phys & ~TLB_PAGE_MASK);
         if (bundle_lookup_at(pc, flags, code, avail, &bc))
             return tb_make(cpu, pc, phys, flags, bc.ninsns, bc.size,
-                           (const uint64_t[2]){phys, TB_NO_PAGE}, bc.tci, bc.fn, true, code, st);
+                           (const uint64_t[2]){phys, TB_NO_PAGE}, bc.tci, bc.fn, true, code);
     }
     uint64_t tval = 0;
     int cause = rv_translate(cpu, pc, flags, &f, &info, &tval);
@@ -168,9 +167,10 @@ static TB *translate(RVCPU *cpu, Bus *bus, uint64_t pc, uint64_t phys, uint32_t 
         cpu_raise(cpu, (uint64_t)cause, tval, pc);
         return NULL;
     }
+    st->tbs_translated++;
     if (bundle_lookup(flags, &info, &bc))
         return tb_make(cpu, pc, phys, flags, info.ninsns, info.size, info.phys, bc.tci, bc.fn, true,
-                       info.bytes, st);
+                       info.bytes);
     st->ir_ops_before_opt += f.nops;
     opt_run(&f);
     st->ir_ops_after_opt += f.nops;
@@ -186,7 +186,7 @@ static TB *translate(RVCPU *cpu, Bus *bus, uint64_t pc, uint64_t phys, uint32_t 
         exit(70);
     }
     return tb_make(cpu, pc, phys, flags, info.ninsns, info.size, info.phys, code, 0, false,
-                   info.bytes, st);
+                   info.bytes);
 }
 
 /* Dispatcher state that lives across slices. */

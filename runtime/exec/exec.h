@@ -13,6 +13,8 @@ struct Machine;
 struct RVCPU;
 
 typedef struct ExecStats {
+    /* tbs_translated: TBs the frontend translated (not those an AOT bundle
+     * gave by PC: hash_misses counts every TB made) */
     uint64_t tbs_translated, tbs_executed, tbs_invalidated, tb_flushes;
     uint64_t chained, jc_misses, hash_misses; /* jump-cache and hash-table lookups that failed */
     uint64_t insns;

@@ -13,7 +13,8 @@
     X(EXEC_JIT, st->exec_jit)                                                                      \
     X(EXEC_BUNDLE, st->exec_bundle)                                                                \
     X(TBS_TRANSLATED, st->tbs_translated)                                                          \
-    X(JIT_AVOIDED, st->jit_avoided)
+    X(JIT_AVOIDED, st->jit_avoided)                                                                \
+    X(EXEC_BUNDLE_TCI, st->exec_bundle_tci)
 
 enum {
 #define KILN_WEB_STAT_ENUM(name, expr) KILN_WEB_STAT_##name,
@@ -33,8 +34,8 @@ void kiln_web_stats_attach(const ExecStats *st, const struct RVCPU *cpu)
 }
 
 /* Returns the address of [attached, INSNS, EXEC_TCI, EXEC_JIT, EXEC_BUNDLE,
- * TBS_TRANSLATED, JIT_AVOIDED] as doubles, refreshed by this call; all 0
- * when no run is attached. */
+ * TBS_TRANSLATED, JIT_AVOIDED, EXEC_BUNDLE_TCI] as doubles, refreshed by
+ * this call; all 0 when no run is attached. */
 EMSCRIPTEN_KEEPALIVE const double *kiln_web_stats(void)
 {
     const ExecStats *st = web_st;

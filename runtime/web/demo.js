@@ -72,7 +72,8 @@
     let s = statusNote;
     const st = state.stats;
     if (st) {
-      s += `\nblocks executed: TCI ${fmtCount(st.execTci)} · JIT ${fmtCount(st.execJit)} · ` +
+      s += `\nblocks executed: TCI ${fmtCount(st.execTci)} ` +
+           `(${fmtCount(st.execBundleTci)} from bundle images) · JIT ${fmtCount(st.execJit)} · ` +
            `bundle ${fmtCount(st.execBundle)} | translated ${fmtCount(st.tbsTranslated)} | ` +
            `guest ${fmtCount(st.insns)} insns, ${state.mips.toFixed(1)} MIPS ` +
            `(peak ${state.peakMips.toFixed(1)})`;

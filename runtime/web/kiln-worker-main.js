@@ -19,7 +19,8 @@
 //   {type: 'stats', ms, stats}      live counters, every STATS_MS while the
 //                                   guest runs (Module.kilnStats(): insns,
 //                                   execTci, execJit, execBundle,
-//                                   tbsTranslated, jitAvoided; ms: worker clock)
+//                                   tbsTranslated, jitAvoided, execBundleTci
+//                                   (of execTci: TCI images); ms: worker clock)
 //   {type: 'exit', code, ms}        main returned: the guest's exit status
 //   {type: 'error', message}        the runtime could not start or crashed
 // The runtime loop is synchronous: once main runs, this worker handles no
@@ -31,7 +32,8 @@ const OUT_BATCH_BYTES = 4096; // post console output at this size...
 const OUT_BATCH_MS = 16;      // ...or when the oldest pending byte is this old
 const STATS_MS = 500;         // period of 'stats' messages during the run
 // Order of the doubles at kiln_web_stats() (runtime/platform/web-stats.c).
-const STATS_NAMES = ['insns', 'execTci', 'execJit', 'execBundle', 'tbsTranslated', 'jitAvoided'];
+const STATS_NAMES = ['insns', 'execTci', 'execJit', 'execBundle', 'tbsTranslated', 'jitAvoided',
+                     'execBundleTci'];
 
 let loading = null; // Promise of the initialised runtime module (load())
 let started = false;

@@ -117,7 +117,7 @@ async function main() {
       // guest idles), so wait for a report taken after blocks ran.
       await page.waitForFunction((bundle) => {
         const s = window.kilnDemo.stats;
-        return /blocks executed: TCI \S+ · JIT \S+ · bundle \S+.*MIPS/
+        return /blocks executed: TCI \S+ \(\S+ from bundle images\) · JIT \S+ · bundle \S+.*MIPS/
                    .test(document.getElementById('status').textContent) &&
                s && s.execTci + s.execJit + s.execBundle > 0 && (!bundle || s.execBundle > 0);
       }, mode.needs.length > 0, {timeout: left(), polling: 100});
@@ -151,8 +151,8 @@ async function main() {
       const s = st.stats;
       if (!s || !(s.execTci + s.execJit + s.execBundle > 0))
         problems.push(`no live block counts: ${JSON.stringify(s)}`);
-      else if (mode.needs.length && !(s.execBundle > 0))
-        problems.push(`bundle not used: ${JSON.stringify(s)}`);
+      else if (mode.needs.length && !(s.execBundle > 0 && s.execBundleTci > 0))
+        problems.push(`bundle not used (compiled code and TCI images): ${JSON.stringify(s)}`);
       if (mode.status && !mode.status.test(st.status))
         problems.push(`status line does not match ${mode.status}`);
       if (a.mode === 'snapshot' && /Linux version/.test(st.output))
