@@ -8,7 +8,8 @@
 //                [--modes cold,bundle,snapshot] [--timeout S] [--chromium PATH]
 //                [--no-warmup] [--no-check]
 //     Serves the demo like tools/demo (tools/serve.py: gzip, COOP/COEP; DIR
-//     holds kiln-worker.js, --demo-dir shell.kbundle.wasm and shell.snap).
+//     holds kiln-worker.js, --demo-dir shell.kbundle.wasm,
+//     shell-restore.kbundle.wasm and shell.snap).
 //     First one unmeasured load, so every file sits in the server's gzip
 //     cache (tools/serve.py compresses each file version once).  Then for
 //     each rep, each mode: a fresh browser context (a first visit: no HTTP
@@ -48,7 +49,8 @@ const {ROOT, fail, findRuntime, playwrightChromium, startServer, launchBrowser, 
 const MODES = {
   cold: {query: {bundle: '0', snapshot: '0'}, label: 'cold boot', needs: []},
   bundle: {query: {snapshot: '0'}, label: 'cold boot + bundle', needs: ['shell.kbundle.wasm']},
-  snapshot: {query: {}, label: 'snapshot + bundle', needs: ['shell.kbundle.wasm', 'shell.snap']},
+  snapshot: {query: {}, label: 'snapshot + bundle',
+             needs: ['shell-restore.kbundle.wasm', 'shell.snap']},
 };
 
 // Request URL path -> file class for the byte counts; the first match
@@ -204,7 +206,7 @@ async function loadOnce(browser, proxy, image, mode, a) {
       const out = await demoRunCommand(page, 'uname -a', left()).catch(() => null);
       if (out === null || !/^Linux \S+ .*riscv64$/m.test(out))
         throw await problem(`uname -a did not print 'Linux ... riscv64': ${JSON.stringify(out)}`);
-      if (m.needs.includes('shell.kbundle.wasm')) {
+      if (m.needs.some((f) => f.endsWith('.kbundle.wasm'))) {
         // Live counters arrive every 500 ms: wait for one showing bundle use.
         await page.waitForFunction(() => {
           const s = window.kilnDemo.stats;

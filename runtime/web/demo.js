@@ -4,7 +4,11 @@
 // keystrokes into the SharedArrayBuffer ring) and shows a live status line
 // (blocks per tier, guest MIPS) from the worker's 'stats' messages.
 // URL options:
-//   bundle=0     no AOT bundle (bundle=URL: another one)
+//   bundle=0     no AOT bundle (bundle=URL: another one; default: with a
+//                snapshot /demo/shell-restore.kbundle.wasm, compiled code
+//                only, else /demo/shell.kbundle.wasm, which also carries
+//                TCI images of the boot's cold blocks: ~1 MB more, useful
+//                only to a boot)
 //   snapshot=0   cold boot, no snapshot restore (snapshot=URL: another one)
 //   append=STR   kernel command line (default: console=ttyS0 earlycon=sbi)
 //   kernel=URL   guest Image (default /guest/Image, tools/serve.py's mount)
@@ -21,6 +25,7 @@
 'use strict';
 (function() {
   const DEFAULT_BUNDLE = '/demo/shell.kbundle.wasm';
+  const DEFAULT_RESTORE_BUNDLE = '/demo/shell-restore.kbundle.wasm';
   const DEFAULT_SNAPSHOT = '/demo/shell.snap';
   const PROMPT = 'guest# ';
 
@@ -35,8 +40,8 @@
   }
   const kernelUrl = params.get('kernel') || '/guest/Image';
   const runtimeUrl = new URL(params.get('runtime') || '/wasm/kiln-worker.js', location.href).href;
-  const bundleUrl = optionalUrl('bundle', DEFAULT_BUNDLE);
   const snapshotUrl = optionalUrl('snapshot', DEFAULT_SNAPSHOT);
+  const bundleUrl = optionalUrl('bundle', snapshotUrl ? DEFAULT_RESTORE_BUNDLE : DEFAULT_BUNDLE);
   const append = params.get('append') || 'console=ttyS0 earlycon=sbi';
   const opts = (params.get('opts') || '').split(' ').filter((s) => s);
 
