@@ -19,8 +19,8 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const {ROOT, fail, parseOptions, findRuntime, playwrightChromium, startServer, launchChromium,
-       watchPageErrors, demoWaitPrompt, demoRunCommand} = require('./harness');
+const {ROOT, fail, parseOptions, findRuntime, playwrightChromium, withServedPage, demoWaitPrompt,
+       demoRunCommand} = require('./harness');
 
 // query: the page's URL options; needs: files that must be in --demo-dir;
 // images: the bundle has TCI images, and blocks must have run from them.
@@ -82,23 +82,10 @@ async function main() {
     }
     mounts['/demo'] = scratchDemo;
   }
-  const server = await startServer(mounts);
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-demo-'));
-  let context = null;
-  const cleanup = async () => {
-    if (context)
-      await context.close().catch(() => {});
-    server.proc.kill();
-    fs.rmSync(profile, {recursive: true, force: true});
-    fs.rmSync(scratchDemo, {recursive: true, force: true});
-  };
-  try {
-    context = await launchChromium(chromium, a.chromium, profile, {width: 1100, height: 900});
-    const page = context.pages()[0] || await context.newPage();
-    const pageErrors = watchPageErrors(page);
-
+  await withServedPage({chromium, executablePath: a.chromium, mounts, viewport: {width: 1100, height: 900},
+                        alsoRemove: [scratchDemo]}, async ({page, url: root, pageErrors}) => {
     const q = new URLSearchParams({kernel: `/guest/${path.basename(a.image)}`, ...mode.query});
-    const url = `${server.url}runtime/web/demo.html?${q}`;
+    const url = `${root}runtime/web/demo.html?${q}`;
     console.log(`loading ${url}`);
     const t0 = Date.now();
     await page.goto(url);
@@ -184,9 +171,7 @@ async function main() {
       throw new TestFailure(problems.join('\n'));
     }
     console.log(`ok: demo ${a.mode}`);
-  } finally {
-    await cleanup();
-  }
+  });
 }
 
 main().catch((e) => fail(e instanceof TestFailure ? e.message : String((e && e.stack) || e)));

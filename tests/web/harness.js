@@ -4,6 +4,7 @@
 // a fresh profile, collecting page errors, and driving the demo page's shell.
 'use strict';
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const {spawn} = require('child_process');
 
@@ -84,6 +85,28 @@ function launchChromium(chromium, executablePath, profile, viewport) {
   });
 }
 
+// A test's page: serves mounts with tools/serve.py, opens Debian's Chromium
+// on a fresh profile (a first visit) and resolves to fn({page, url,
+// pageErrors}) (url: the server's root, pageErrors: watchPageErrors(page));
+// whatever fn does, then closes the browser, stops the server and removes
+// the profile and the directories in alsoRemove.
+async function withServedPage({chromium, executablePath, mounts, viewport, alsoRemove = []}, fn) {
+  const server = await startServer(mounts);
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-profile-'));
+  let context = null;
+  try {
+    context = await launchChromium(chromium, executablePath, profile, viewport);
+    const page = context.pages()[0] || await context.newPage();
+    return await fn({page, url: server.url, pageErrors: watchPageErrors(page)});
+  } finally {
+    if (context)
+      await context.close().catch(() => {});
+    server.proc.kill();
+    for (const d of [profile, ...alsoRemove])
+      fs.rmSync(d, {recursive: true, force: true});
+  }
+}
+
 // The same Chromium as a Browser, for callers that open many fresh contexts
 // (browser.newContext(): no cookies, storage or HTTP cache shared between
 // them, as on a first visit); resolves to the Browser, which the caller closes.
@@ -137,4 +160,4 @@ function watchPageErrors(page) {
 }
 
 module.exports = {ROOT, fail, parseOptions, findRuntime, playwrightChromium, startServer, launchChromium,
-                  launchBrowser, watchPageErrors, demoWaitPrompt, demoRunCommand};
+                  withServedPage, launchBrowser, watchPageErrors, demoWaitPrompt, demoRunCommand};

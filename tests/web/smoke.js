@@ -11,11 +11,9 @@
 //            [--timeout S] [--chromium PATH] [--jit-threshold N]
 'use strict';
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 
-const {ROOT, fail, parseOptions, findRuntime, playwrightChromium, startServer, launchChromium,
-       watchPageErrors} = require('./harness');
+const {ROOT, fail, parseOptions, findRuntime, playwrightChromium, withServedPage} = require('./harness');
 
 function parseArgs(argv) {
   const a = parseOptions(argv, 'smoke.js',
@@ -53,20 +51,8 @@ async function main() {
   fs.mkdirSync(a.outDir, {recursive: true});
 
   const imageDir = path.dirname(path.resolve(a.image));
-  const server = await startServer({'/wasm': runtimeDir, '/guest': imageDir});
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-smoke-'));
-  let context = null;
-  const cleanup = async () => {
-    if (context)
-      await context.close().catch(() => {});
-    server.proc.kill();
-    fs.rmSync(profile, {recursive: true, force: true});
-  };
-  try {
-    context = await launchChromium(chromium, a.chromium, profile, {width: 1000, height: 1400});
-    const page = context.pages()[0] || await context.newPage();
-    const pageErrors = watchPageErrors(page);
-
+  await withServedPage({chromium, executablePath: a.chromium, mounts: {'/wasm': runtimeDir, '/guest': imageDir},
+                        viewport: {width: 1000, height: 1400}}, async ({page, url: root, pageErrors}) => {
     const q = new URLSearchParams({
       kernel: `/guest/${path.basename(a.image)}`,
       runtime: '/wasm/kiln-worker.js',
@@ -74,7 +60,7 @@ async function main() {
       opts: `--stats --jit-threshold ${a.jitThreshold}`,
       marker: CASES[a.case].marker,
     });
-    const url = `${server.url}runtime/web/smoke.html?${q}`;
+    const url = `${root}runtime/web/smoke.html?${q}`;
     console.log(`loading ${url}`);
     const t0 = Date.now();
     await page.goto(url);
@@ -148,9 +134,7 @@ async function main() {
       throw new TestFailure(problems.join('\n')); // reported after cleanup
     }
     console.log(`ok: ${a.case}: guest ran in Chromium (Web Worker build) with the JIT on`);
-  } finally {
-    await cleanup();
-  }
+  });
 }
 
 main().catch((e) => fail(e instanceof TestFailure ? e.message : String((e && e.stack) || e)));
