@@ -1,6 +1,6 @@
 /* ir-test-env.h - a fake guest for IR/opt/TCI unit tests: a CPU-state
  * struct with i64 and i32 globals, plain state fields, an exit status, a
- * TLB and a TCI frame, plus CHECK() that counts and prints failures. */
+ * TLB and a TCI frame (and tests/check.h's CHECK). */
 #ifndef KILN_IR_TEST_ENV_H
 #define KILN_IR_TEST_ENV_H
 #include <inttypes.h>
@@ -8,21 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../check.h"
 #include "exec/tlb.h"
 #include "ir/ir.h"
-
-static int test_failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            test_failures++;                                                                       \
-            if (test_failures < 50) {                                                              \
-                printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                             \
-                printf(__VA_ARGS__);                                                               \
-                printf("\n");                                                                      \
-            }                                                                                      \
-        }                                                                                          \
-    } while (0)
 
 #define TE_NX 4
 typedef struct TestEnv {

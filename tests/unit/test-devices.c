@@ -15,15 +15,7 @@
 #include "hw/sifive-test.h"
 #include "hw/uart.h"
 #include "hw/virtio.h"
-
-static int failures;
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                                 \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "../check.h"
 
 #define RAM_BASE 0x80000000ull
 #define RAM_SIZE (1ull << 20)

@@ -7,15 +7,7 @@
 #include <unistd.h>
 #include "hw/fdt.h"
 #include "hw/virt-dt.h"
-
-static int failures;
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                                 \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "../check.h"
 
 static uint32_t be32(const uint8_t *p)
 {

@@ -13,22 +13,7 @@
 #include "riscv/cpu.h"
 #include "riscv/fpu.h"
 #include "riscv/helpers.h"
-
-static int failures;
-static int checks;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        checks++;                                                                                  \
-        if (!(cond)) {                                                                             \
-            failures++;                                                                            \
-            if (failures < 60) {                                                                   \
-                printf("FAIL %s:%d: ", __FILE__, __LINE__);                                        \
-                printf(__VA_ARGS__);                                                               \
-                printf("\n");                                                                      \
-            }                                                                                      \
-        }                                                                                          \
-    } while (0)
+#include "../check.h"
 
 /* Check a result and its flags. */
 #define EXPECT(expr, want, wantfl)                                                                 \

@@ -263,8 +263,8 @@ int main(void)
     test_table_and_builder();
     test_eval();
     test_dump();
-    if (test_failures) {
-        printf("test-ir: %d failure(s)\n", test_failures);
+    if (failures) {
+        printf("test-ir: %d failure(s)\n", failures);
         return 1;
     }
     printf("test-ir: ok\n");

@@ -125,7 +125,7 @@ static bool check_equiv(IRFunc *f, const char *what)
         ok = same_result(&ra, &rb) && same_result(&ra, &rc);
     }
     CHECK(ok, "%s: optimised function behaves differently", what);
-    if (!ok && test_failures < 4) {
+    if (!ok && failures < 4) {
         printf("--- before:\n");
         ir_dump(f, stdout);
         printf("--- after:\n");
@@ -621,7 +621,7 @@ static void test_random(void)
             printf("  (case %u)\n", i);
         before += f0.nops;
         after += f1.nops;
-        if (test_failures > 20)
+        if (failures > 20)
             break;
     }
     printf("random: %u cases, %u ops -> %u after opt\n", cases, before, after);
@@ -631,8 +631,8 @@ int main(void)
 {
     test_targeted();
     test_random();
-    if (test_failures) {
-        printf("test-opt: %d failure(s)\n", test_failures);
+    if (failures) {
+        printf("test-opt: %d failure(s)\n", failures);
         return 1;
     }
     printf("test-opt: ok\n");

@@ -806,8 +806,8 @@ int main(void)
     test_alias_redirect();
     test_image_damage();
     bench();
-    if (test_failures) {
-        printf("test-tci: %d failure(s)\n", test_failures);
+    if (failures) {
+        printf("test-tci: %d failure(s)\n", failures);
         return 1;
     }
     printf("test-tci: ok\n");
