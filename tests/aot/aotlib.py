@@ -18,6 +18,23 @@ def fnv1a64(data, h=0xCBF29CE484222325):
     return h
 
 
+def bundle_checksum(data):
+    """runtime/exec/bundle-format.c's bundle_checksum (the code and index
+    checksums of a bundle): FNV-1a steps over 64-bit words in 4 lanes."""
+    m, prime, init = 0xFFFFFFFFFFFFFFFF, 0x100000001B3, 0xCBF29CE484222325
+    lane = [init, init ^ 1, init ^ 2, init ^ 3]
+    n, i = len(data), 0
+    while n - i >= 32:
+        for k in range(4):
+            w = int.from_bytes(data[i + 8 * k:i + 8 * k + 8], "little")
+            lane[k] = ((lane[k] ^ w) * prime) & m
+        i += 32
+    h = fnv1a64(data[i:])
+    for k in range(4):
+        h = ((h ^ lane[k]) * prime) & m
+    return ((h ^ n) * prime) & m
+
+
 # Fixed header per format version: 76 bytes (v1), 84 (v2 adds snapshot_insns).
 FIXED = {1: struct.Struct("<8sIIQQQQQQQI"), 2: struct.Struct("<8sIIQQQQQQQIQ")}
 FIELDS = ["magic", "version", "flags", "kernel_hash", "bios_hash", "drive_hash", "mem_size",

@@ -31,7 +31,7 @@ import re
 import struct
 import subprocess
 
-from aotlib import add_tool_args, fail, fnv1a64, read_prof
+from aotlib import add_tool_args, bundle_checksum, fail, fnv1a64, read_prof
 
 APPEND = "console=ttyS0 earlycon=sbi panic=-1 guest.run=hello"
 MARKER = b"guest: done hello"
@@ -163,7 +163,7 @@ def case_determinism(c):
         fail(f"wasm-validate rejects the bundle: {p.stdout.decode()}{p.stderr.decode()}")
     p = c.run([c.a.aot_tool, "inspect", out])
     text = p.stdout.decode()
-    if p.returncode or "kiln bundle, version 2" not in text or "matches" not in text:
+    if p.returncode or "kiln bundle, version 3" not in text or "matches" not in text:
         fail(f"aot-tool inspect: rc {p.returncode}\n{text}{p.stderr.decode()}")
     m = re.search(r"blocks: (\d+)", text)
     if not m or int(m.group(1)) < 1000:
@@ -220,8 +220,8 @@ def corrupt_variants(good):
             off = rnd.randrange(lo, hi)
             d[off] ^= 1 << rnd.randrange(8)
             v.append((f"bit flip in the {name} at {off}", bytes(d)))
-    v.append(("format version 1", patch_header(good, 8, "<I", 1)))
-    v.append(("format version 3", patch_header(good, 8, "<I", 3)))
+    v.append(("format version 2", patch_header(good, 8, "<I", 2)))
+    v.append(("format version 4", patch_header(good, 8, "<I", 4)))
     v.append(("wasm ABI version 99", patch_header(good, 12, "<I", 99)))
     v.append(("another ABI hash", patch_header(good, 16, "<Q", 0x1234)))
     v.append(("another kernel", patch_header(good, 24, "<Q", 0x5678)))
@@ -245,7 +245,7 @@ def bad_images(good):
             n += 1
     if not n:
         fail("the sample bundle holds no TCI images")
-    return patch_header(d, 56, "<Q", fnv1a64(d[idx[2]:idx[3]])), n
+    return patch_header(d, 56, "<Q", bundle_checksum(d[idx[2]:idx[3]])), n
 
 
 def case_corrupt(c):
