@@ -58,9 +58,10 @@ typedef struct BundleCode {
 } BundleCode;
 
 /* Code for the block at virtual pc with flags whose guest bytes start at
- * host pointer code, avail bytes readable there (to the end of the page):
- * true and *out filled if an entry profiled at pc matches those bytes.
- * Counts one lookup: call it once per TB the dispatcher needs. */
+ * host pointer code, avail bytes readable there (to the end of the page;
+ * 0 and NULL: not in RAM): true and *out filled if an entry profiled at pc
+ * matches those bytes.  Counts one lookup: call it once per TB the
+ * dispatcher needs. */
 bool bundle_lookup_at(uint64_t pc, uint32_t flags, const uint8_t *code, size_t avail,
                       BundleCode *out);
 /* Code for the TB just translated from info (flags, bytes, size, ninsns),

@@ -154,13 +154,15 @@ static TB *translate(RVCPU *cpu, Bus *bus, uint64_t pc, uint64_t phys, uint32_t 
     static IRFunc f;
     static RVTBInfo info;
     BundleCode bc;
-    if (phys >= bus->ram_base && phys - bus->ram_base < bus->ram_size) {
-        const uint8_t *code = bus->ram + (phys - bus->ram_base);
-        size_t avail = TLB_PAGE_SIZE - (phys & ~TLB_PAGE_MASK);
-        if (bundle_lookup_at(pc, flags, code, avail, &bc))
-            return tb_make(cpu, pc, phys, flags, bc.ninsns, bc.size,
-                           (const uint64_t[2]){phys, TB_NO_PAGE}, bc.tci, bc.fn, true, code);
-    }
+    /* By PC: only blocks that end on this page of RAM (a block is a
+     * function of its bytes and flags; one that went on to the next page,
+     * or stopped short of it, is found by content after translating). */
+    bool in_ram = phys >= bus->ram_base && phys - bus->ram_base < bus->ram_size;
+    const uint8_t *bytes = in_ram ? bus->ram + (phys - bus->ram_base) : NULL;
+    size_t avail = in_ram ? TLB_PAGE_SIZE - (phys & ~TLB_PAGE_MASK) : 0;
+    if (bundle_lookup_at(pc, flags, bytes, avail, &bc))
+        return tb_make(cpu, pc, phys, flags, bc.ninsns, bc.size,
+                       (const uint64_t[2]){phys, TB_NO_PAGE}, bc.tci, bc.fn, true, bytes);
     uint64_t tval = 0;
     int cause = rv_translate(cpu, pc, flags, &f, &info, &tval);
     if (cause) {
