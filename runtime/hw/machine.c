@@ -116,11 +116,12 @@ static void console_flush(Machine *m)
     m->tx_len = 0;
 }
 
-/* Every guest console byte goes through here: buffered (flushed at the
+/* Every guest console byte (UART, virtio console, SBI debug console) goes
+ * through here: buffered (flushed at the
  * first poll TX_FLUSH_INSNS after the last flush, when the guest idles,
  * when the machine stops, and when full), counted, and matched against the
  * snapshot marker. */
-static void console_out(Machine *m, const uint8_t *p, size_t n)
+void machine_console_out(Machine *m, const uint8_t *p, size_t n)
 {
     if (n > sizeof(m->tx) - m->tx_len)
         console_flush(m);
@@ -149,7 +150,7 @@ static void console_out(Machine *m, const uint8_t *p, size_t n)
 
 static void uart_tx(void *opaque, uint8_t byte)
 {
-    console_out(opaque, &byte, 1);
+    machine_console_out(opaque, &byte, 1);
 }
 
 uint64_t machine_console_bytes(const Machine *m)
@@ -1077,7 +1078,7 @@ static void htif_poll(Machine *m)
                          len = le_load(sc + 24, 8);
                 uint8_t *p = bus_ram_ptr(&m->bus, buf, len);
                 if (p && (fd == 1 || fd == 2)) {
-                    console_out(m, p, (size_t)len);
+                    machine_console_out(m, p, (size_t)len);
                     ret = len;
                 }
             }
@@ -1085,7 +1086,7 @@ static void htif_poll(Machine *m)
         }
     } else if (dev == 1 && cmd == 1) {
         uint8_t ch = (uint8_t)payload;
-        console_out(m, &ch, 1);
+        machine_console_out(m, &ch, 1);
     }
     le_store(to, 8, 0);
     uint8_t *from = m->fromhost ? bus_ram_ptr(&m->bus, m->fromhost, 8) : NULL;

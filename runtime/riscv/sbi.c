@@ -183,6 +183,16 @@ static SBIRet sbi_srst(RVCPU *cpu, unsigned fid, const uint64_t *a)
     return sbi_ok(0);
 }
 
+/* Console output of the SBI calls: the machine's console (buffered, seen by
+ * the snapshot marker) or, without a machine (unit tests), the host's. */
+static void sbi_console_out(RVCPU *cpu, const uint8_t *p, size_t n)
+{
+    if (cpu->machine)
+        machine_console_out(cpu->machine, p, n);
+    else
+        console_write(p, n);
+}
+
 /* Debug console: buffers are physical addresses (lo, hi) in RAM. */
 static SBIRet sbi_dbcn(RVCPU *cpu, unsigned fid, const uint64_t *a)
 {
@@ -194,7 +204,7 @@ static SBIRet sbi_dbcn(RVCPU *cpu, unsigned fid, const uint64_t *a)
             return sbi_err(SBI_ERR_INVALID_PARAM);
     }
     switch (fid) {
-    case 0: console_write(buf, (size_t)n); return sbi_ok(n);
+    case 0: sbi_console_out(cpu, buf, (size_t)n); return sbi_ok(n);
     case 1: {
         uint64_t got = 0;
         for (int c; got < n && (c = console_read()) >= 0; got++)
@@ -203,7 +213,7 @@ static SBIRet sbi_dbcn(RVCPU *cpu, unsigned fid, const uint64_t *a)
     }
     case 2: {
         uint8_t c = (uint8_t)a[0];
-        console_write(&c, 1);
+        sbi_console_out(cpu, &c, 1);
         return sbi_ok(0);
     }
     default: return sbi_err(SBI_ERR_NOT_SUPPORTED);
@@ -223,7 +233,7 @@ static int64_t sbi_legacy(RVCPU *cpu, unsigned eid, const uint64_t *a)
     case SBI_LEGACY_SET_TIMER: sbi_set_timer(cpu, a[0]); return 0;
     case SBI_LEGACY_PUTCHAR: {
         uint8_t c = (uint8_t)a[0];
-        console_write(&c, 1);
+        sbi_console_out(cpu, &c, 1);
         return 0;
     }
     case SBI_LEGACY_GETCHAR: return console_read();

@@ -3,8 +3,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include "exec/tb-key.h"
 
+/* One buffer of the file's size (+1, to see a file that grew) when fstat
+ * knows it, so the bytes are copied once into memory touched once: page
+ * faults dominate reading a multi-MB kernel or bundle on some hosts.  Pipes
+ * and other unsized files grow the buffer by doubling. */
 int file_read_all(const char *path, size_t limit, uint8_t **data, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -13,6 +18,19 @@ int file_read_all(const char *path, size_t limit, uint8_t **data, size_t *len)
     uint8_t *buf = NULL;
     size_t n = 0, cap = 0;
     int rc = 0;
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+        if ((uint64_t)sb.st_size > limit) {
+            fclose(f);
+            return -EFBIG;
+        }
+        cap = (size_t)sb.st_size + 1;
+        buf = malloc(cap);
+        if (!buf) {
+            fclose(f);
+            return -ENOMEM;
+        }
+    }
     for (;;) {
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 1u << 16;
