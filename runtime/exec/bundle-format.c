@@ -264,8 +264,7 @@ int bundle_parse(const uint8_t *d, size_t len, BundleView *out, char *err, size_
         return fail(err, errlen, "index checksum mismatch (corrupt index)");
     out->entries = malloc((h->nentries ? h->nentries : 1) * sizeof(BundleEntry));
     out->where = malloc((h->nwhere ? h->nwhere : 1) * sizeof(BundleWhere));
-    out->tci = malloc(h->tci_len ? h->tci_len : 1);
-    if (!out->entries || !out->where || !out->tci) {
+    if (!out->entries || !out->where) {
         bundle_view_free(out);
         return fail(err, errlen, "out of memory for the index (%zu bytes)", idx.len);
     }
@@ -301,8 +300,7 @@ int bundle_parse(const uint8_t *d, size_t len, BundleView *out, char *err, size_
             return fail(err, errlen, "where record %u: %s", i, bad);
         }
     }
-    if (h->tci_len)
-        memcpy(out->tci, p, h->tci_len);
+    out->tci = p;
     return 0;
 }
 
@@ -310,7 +308,6 @@ void bundle_view_free(BundleView *v)
 {
     free(v->entries);
     free(v->where);
-    free(v->tci);
     v->entries = NULL;
     v->where = NULL;
     v->tci = NULL;

@@ -68,13 +68,14 @@ typedef struct BundleWhere {
     uint32_t entry; /* index record */
 } BundleWhere;
 
-/* A parsed bundle: header, decoded index and where records, and a copy of
- * the TCI images (all owned: free with bundle_view_free). */
+/* A parsed bundle: header, decoded index and where records (owned: free
+ * with bundle_view_free), and the TCI image area, which points into the
+ * parsed bytes (valid while they are: no copy of a MB-sized area). */
 typedef struct BundleView {
     BundleHeader hdr;
     BundleEntry *entries;
     BundleWhere *where;
-    uint8_t *tci;
+    const uint8_t *tci;
 } BundleView;
 
 /* Integrity checksum of the module and of the index (not an identity: the

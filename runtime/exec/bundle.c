@@ -24,7 +24,12 @@ uint32_t bundle_slot_base, bundle_slot_count;
 
 static struct {
     const char *path;
+    uint8_t *data; /* the file's bytes: the view's TCI image area points here */
     BundleView view;
+    /* TCI images decoded so far, by entry index (NULL: not yet).  Decoded
+     * once per run and shared by every TB made from the entry (TBs with
+     * from_image do not own their code), freed by bundle_close. */
+    TCIBlock **images;
     BundleStats stats;
 } bundle;
 
@@ -156,6 +161,11 @@ bool bundle_open(const char *path, const BundleImage *img)
              (unsigned long long)(kh != h->kernel_hash ? kh : bh));
         goto out;
     }
+    bundle.images = calloc(h->nentries ? h->nentries : 1, sizeof(*bundle.images));
+    if (!bundle.images) {
+        warn("out of memory for the image table");
+        goto out;
+    }
     bundle.stats.entries = h->nentries;
     for (uint32_t i = 0; i < h->nentries; i++)
         bundle.stats.tci_images += v->entries[i].func == BUNDLE_NO_FUNC;
@@ -196,15 +206,27 @@ bool bundle_open(const char *path, const BundleImage *img)
     bundle.stats.loaded = true;
     ok = true;
 out:
-    if (!ok)
+    if (ok) {
+        bundle.data = data;
+    } else {
         bundle_view_free(v);
-    free(data);
+        free(bundle.images);
+        bundle.images = NULL;
+        free(data);
+    }
     return ok;
 }
 
 void bundle_close(void)
 {
+    if (bundle.images)
+        for (uint32_t i = 0; i < bundle.view.hdr.nentries; i++)
+            tci_free(bundle.images[i]);
+    free(bundle.images);
+    bundle.images = NULL;
     bundle_view_free(&bundle.view);
+    free(bundle.data);
+    bundle.data = NULL;
     /* The instance and its table slots live until exit (the TB cache may
      * be flushed and refilled from the bundle any number of times). */
 }
@@ -226,9 +248,15 @@ static bool entry_code(BundleEntry *e, BundleCode *out)
     }
     if (!e->tci_len)
         return false; /* dropped: its image was refused */
+    TCIBlock **cached = &bundle.images[e - bundle.view.entries];
+    if (*cached) {
+        out->tci = *cached;
+        bundle.stats.hits_tci++;
+        return true;
+    }
     const char *why;
-    out->tci = tci_image_read(bundle.view.tci + e->tci_off, e->tci_len, &rv_ir_context, e->ninsns,
-                              e->size, &why);
+    out->tci = *cached = tci_image_read(bundle.view.tci + e->tci_off, e->tci_len, &rv_ir_context,
+                                        e->ninsns, e->size, &why);
     if (!out->tci) {
         if (!bundle.stats.bad_images++)
             fprintf(stderr,

@@ -119,7 +119,7 @@ static TB *tb_make(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags, uint3
                    uint32_t size, const uint64_t page[2], TCIBlock *code, uint32_t fn,
                    bool from_bundle, const uint8_t *bytes)
 {
-    TB *tb = calloc(1, sizeof(*tb));
+    TB *tb = tb_alloc();
     if (!tb) {
         fprintf(stderr, "kiln: out of memory\n");
         exit(70);

@@ -9,6 +9,14 @@
 #define JC_BITS 12
 #define MAX_TBS (1u << 17)
 #define MAX_DEAD (1u << 14)
+#define SLAB_TBS 2048u /* TBs per allocation chunk */
+
+/* TB memory: chunks of SLAB_TBS, used in order and reused from the first
+ * after a flush (one malloc per 2048 TBs instead of a calloc each). */
+typedef struct TBSlab {
+    struct TBSlab *next;
+    TB tbs[SLAB_TBS];
+} TBSlab;
 
 static struct {
     TB *hash[1u << HASH_BITS];
@@ -17,6 +25,8 @@ static struct {
     uint64_t ram_base, npages;
     TB *all;
     unsigned ntbs, ndead;
+    TBSlab *slabs, *cur; /* all chunks; the one being filled (NULL: none yet) */
+    unsigned cur_used;
     TBCacheStats stats;
 } cache;
 
@@ -52,6 +62,34 @@ void tb_cache_destroy(void)
     tb_flush_all();
     free(cache.page_tbs);
     cache.page_tbs = NULL;
+    while (cache.slabs) {
+        TBSlab *next = cache.slabs->next;
+        free(cache.slabs);
+        cache.slabs = next;
+    }
+    cache.cur = NULL;
+}
+
+TB *tb_alloc(void)
+{
+    if (!cache.cur || cache.cur_used == SLAB_TBS) {
+        TBSlab *next = cache.cur ? cache.cur->next : cache.slabs;
+        if (!next) {
+            next = malloc(sizeof(*next));
+            if (!next)
+                return NULL;
+            next->next = NULL;
+            if (cache.cur)
+                cache.cur->next = next;
+            else
+                cache.slabs = next;
+        }
+        cache.cur = next;
+        cache.cur_used = 0;
+    }
+    TB *tb = &cache.cur->tbs[cache.cur_used++];
+    memset(tb, 0, sizeof(*tb));
+    return tb;
 }
 
 TB *tb_lookup(uint64_t pc, uint64_t phys_pc, uint32_t flags)
@@ -169,11 +207,13 @@ void tb_flush_all(void)
     TB *tb = cache.all;
     while (tb) {
         TB *next = tb->all_next;
-        tci_free(tb->tci);
-        free(tb);
+        if (!tb->from_image) /* images belong to the bundle */
+            tci_free(tb->tci);
         tb = next;
     }
     cache.all = NULL;
+    cache.cur = NULL; /* refill the chunks from the first */
+    cache.cur_used = 0;
     memset(cache.hash, 0, sizeof(cache.hash));
     memset(cache.jc, 0, sizeof(cache.jc));
     if (cache.page_tbs)

@@ -21,7 +21,7 @@ typedef struct TB {
     TCIBlock *tci;         /* NULL only for AOT bundle TBs (jit_fn set for good) */
     uint32_t jit_fn;       /* compiled Wasm entry (a table index), 0 if none */
     uint8_t jit_state;     /* TB_JIT_* */
-    bool from_image;       /* tci was loaded from an AOT bundle's TCI image */
+    bool from_image;       /* tci is an AOT bundle TCI image (the bundle owns it) */
     uint64_t exec_count;
     bool valid;
     struct TB *hash_next;
@@ -49,7 +49,12 @@ TB *tb_lookup(uint64_t pc, uint64_t phys_pc, uint32_t flags);
 TB *tb_jc_lookup(uint64_t pc, uint32_t flags);
 void tb_jc_set(TB *tb);
 
-/* Insert a new TB (takes ownership of tb->tci). Returns a bitmask of which
+/* A zeroed TB, owned by the cache (released by tb_flush_all and
+ * tb_cache_destroy, never individually); NULL when out of memory. */
+TB *tb_alloc(void);
+
+/* Insert a new TB from tb_alloc (takes ownership of tb->tci unless
+ * from_image: then the bundle owns it). Returns a bitmask of which
  * of its pages had no code before (bit i for phys_page[i]). */
 unsigned tb_insert(TB *tb);
 
