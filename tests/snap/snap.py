@@ -13,6 +13,9 @@ cases:
   corrupt             truncations, bit flips, wrong version, another guest
                       image, other RAM size/mode: one 'kiln: snapshot FILE: ...'
                       error line, exit status 1 or 2, no guest output, no crash
+  sbi-console         --snapshot-at a line only the SBI debug console prints
+                      (earlycon=sbi): taken, and the restore continues the
+                      full run's output exactly
   shell               real-time snapshot at the shell prompt, restored with
                       'echo hi' on stdin: prints hi and powers off
   no-kernel           the kernel file the snapshot names is gone: restore
@@ -73,18 +76,18 @@ def take(a, tmp, workload, exit_after, marker=MARKER, det=True, extra=(), kernel
     return snap, p
 
 
-def check_tail(full, rest, what):
+def check_tail(full, rest, what, marker=MARKER):
     if not rest:
         fail(f"{what}: no output after restore")
     if not full.endswith(rest):
         fail(f"{what}: restored output is not the tail of the full run\n"
              f"--- full tail:\n{full[-400:]!r}\n--- restored:\n{rest[:400]!r}")
     start = len(full) - len(rest)
-    mk = full.find(MARKER.encode())
-    if mk < 0 or start < mk + len(MARKER):
+    mk = full.find(marker.encode())
+    if mk < 0 or start < mk + len(marker):
         fail(f"{what}: restored output starts at byte {start}, before the marker end")
     print(f"{what}: {len(rest)} bytes identical (from byte {start}; marker ends at "
-          f"{mk + len(MARKER)})")
+          f"{mk + len(marker)})")
 
 
 def case_roundtrip(a, tmp, workload, devices=False):
@@ -204,6 +207,24 @@ def case_corrupt(a, tmp):
     print(f"corrupt: {len(cuts)} truncations, 30 bit flips and 8 mismatches rejected cleanly")
 
 
+def case_sbi_console(a, tmp):
+    # With earlycon=sbi the kernel prints its first lines only through the SBI
+    # debug console (ttyS0 does not replay them): that output must go through
+    # the machine's console like the UART's, so a marker in it takes the
+    # snapshot, and the restored run continues the full run's bytes exactly.
+    marker = "Linux version"
+    snap, full = take(a, tmp, "hello", exit_after=False, marker=marker)
+    if full.stdout.count(marker.encode()) != 1:
+        fail(f"expected '{marker}' once in the full run's output")
+    rest = run([a.kiln, "run", "--restore", snap], a.timeout)
+    if rest.returncode != full.returncode:
+        fail(f"restore exit {rest.returncode}, full run {full.returncode}: "
+             f"{rest.stderr.decode(errors='replace')}")
+    check_tail(full.stdout, rest.stdout, "native restore after an SBI console marker", marker)
+    if b"guest: done hello" not in rest.stdout:
+        fail("restored run did not finish hello")
+
+
 def case_shell(a, tmp):
     snap, _ = take(a, tmp, None, exit_after=True, marker="guest# ", det=False)
     p = run([a.kiln, "run", "--restore", snap], a.timeout, stdin=b"echo hi\npoweroff\n")
@@ -262,6 +283,8 @@ def main():
             case_corrupt(a, tmp)
         elif a.case == "shell":
             case_shell(a, tmp)
+        elif a.case == "sbi-console":
+            case_sbi_console(a, tmp)
         elif a.case == "no-kernel":
             case_no_kernel(a, tmp)
         else:
