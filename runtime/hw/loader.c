@@ -47,7 +47,7 @@ static int fail(const char *path, const char *what)
 /* Read a whole file (at most limit bytes), or print why not. */
 static int read_file(const char *path, uint64_t limit, uint8_t **data, size_t *size)
 {
-    int rc = file_read_all(path, limit > SIZE_MAX ? SIZE_MAX : (size_t)limit, data, size);
+    int rc = file_read_hashed(path, limit > SIZE_MAX ? SIZE_MAX : (size_t)limit, data, size);
     if (rc == -EFBIG)
         return fail(path, "too big for guest RAM");
     if (rc) {
