@@ -27,11 +27,43 @@ static struct {
     uint8_t *data; /* the file's bytes: the view's TCI image area points here */
     BundleView view;
     /* TCI images decoded so far, by entry index (NULL: not yet).  Decoded
-     * once per run and shared by every TB made from the entry (TBs with
-     * from_image do not own their code), freed by bundle_close. */
+     * once per run into the chunks below and shared by every TB made from
+     * the entry (TBs with from_image do not own their code); bundle_close
+     * frees the chunks. */
     TCIBlock **images;
+    struct ImageChunk *chunks; /* their memory (newest first) */
     BundleStats stats;
 } bundle;
+
+/* Decoded images live in chunks of IMAGE_CHUNK bytes (a bigger block gets a
+ * chunk of its own) until bundle_close: one malloc per ~1,000 images
+ * instead of a calloc each. */
+#define IMAGE_CHUNK (256u << 10)
+typedef struct ImageChunk {
+    struct ImageChunk *next;
+    size_t used, cap;
+    _Alignas(16) uint8_t mem[];
+} ImageChunk;
+
+static void *image_alloc(size_t size, void *opaque)
+{
+    (void)opaque;
+    size = (size + 15) & ~(size_t)15;
+    ImageChunk *c = bundle.chunks;
+    if (!c || c->cap - c->used < size) {
+        size_t cap = size > IMAGE_CHUNK ? size : IMAGE_CHUNK;
+        c = malloc(sizeof(*c) + cap);
+        if (!c)
+            return NULL;
+        c->used = 0;
+        c->cap = cap;
+        c->next = bundle.chunks;
+        bundle.chunks = c;
+    }
+    void *p = c->mem + c->used;
+    c->used += size;
+    return memset(p, 0, size);
+}
 
 #ifdef __EMSCRIPTEN__
 /* bundle-host.js: compile bytes[0..len), grow the table by nfuncs slots,
@@ -219,9 +251,11 @@ out:
 
 void bundle_close(void)
 {
-    if (bundle.images)
-        for (uint32_t i = 0; i < bundle.view.hdr.nentries; i++)
-            tci_free(bundle.images[i]);
+    while (bundle.chunks) {
+        ImageChunk *next = bundle.chunks->next;
+        free(bundle.chunks);
+        bundle.chunks = next;
+    }
     free(bundle.images);
     bundle.images = NULL;
     bundle_view_free(&bundle.view);
@@ -255,8 +289,8 @@ static bool entry_code(BundleEntry *e, BundleCode *out)
         return true;
     }
     const char *why;
-    out->tci = *cached = tci_image_read(bundle.view.tci + e->tci_off, e->tci_len, &rv_ir_context,
-                                        e->ninsns, e->size, &why);
+    out->tci = *cached = tci_image_read_in(bundle.view.tci + e->tci_off, e->tci_len, &rv_ir_context,
+                                           e->ninsns, e->size, image_alloc, NULL, &why);
     if (!out->tci) {
         if (!bundle.stats.bad_images++)
             fprintf(stderr,

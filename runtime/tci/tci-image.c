@@ -183,8 +183,21 @@ static bool check_insn(ImageReader *r, const IRContext *ctx, const TCIInsn *in, 
     return env_ok(r, in->d) && env_ok(r, in->a) && env_ok(r, in->b) && env_ok(r, in->c);
 }
 
+static void *heap_alloc(size_t size, void *opaque)
+{
+    (void)opaque;
+    return calloc(1, size);
+}
+
 TCIBlock *tci_image_read(const uint8_t *data, size_t len, const IRContext *ctx,
                          unsigned guest_insns, unsigned guest_size, const char **why)
+{
+    return tci_image_read_in(data, len, ctx, guest_insns, guest_size, heap_alloc, NULL, why);
+}
+
+TCIBlock *tci_image_read_in(const uint8_t *data, size_t len, const IRContext *ctx,
+                            unsigned guest_insns, unsigned guest_size, TCIImageAlloc *alloc,
+                            void *opaque, const char **why)
 {
     ImageReader r = {.d = data, .len = len};
     uint64_t env_end = (uint64_t)ctx->frame_offset + 8ull * ctx->frame_slots;
@@ -199,7 +212,7 @@ TCIBlock *tci_image_read(const uint8_t *data, size_t len, const IRContext *ctx,
         goto fail;
     }
     size_t size = sizeof(TCIBlock) + sizeof(TCIInsn) * n + sizeof(TCICall) * ncalls;
-    b = calloc(1, size);
+    b = alloc(size, opaque);
     if (!b) {
         r.why = "out of memory";
         goto fail;
@@ -281,7 +294,8 @@ TCIBlock *tci_image_read(const uint8_t *data, size_t len, const IRContext *ctx,
     return b;
 
 fail:
-    free(b);
+    if (b && alloc == heap_alloc)
+        free(b);
     if (why)
         *why = r.why ? r.why : "bad image";
     return NULL;
