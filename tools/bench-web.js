@@ -19,7 +19,7 @@
 //     restored), so a broken boot is an error, never a fast sample.
 //     Prints JSON on stdout:
 //       {chromium, reps, modes: {MODE: {label, query, samples: [s], median,
-//        min, max, median_run, runs: [{prompt, downloaded, loaded, requests,
+//        min, max, median_run, runs: [{prompt, scripts, start, downloaded, loaded, requests,
 //        bytes: {total, files: {CLASS: bytes}}}]}}}
 //     Times are seconds from navigation start, the page's own clock
 //     (window.kilnDemo.times: performance.now() when the console output
@@ -27,7 +27,9 @@
 //     Bytes are response headers + body as sent (gzipped), summed over the
 //     requests of each file class (FILE_CLASSES).  median_run: the index of
 //     the run whose time is the median (the lower one for an even count).
-//     Progress goes to stderr; any failure exits 1.
+//     Progress goes to stderr; any failure exits 1.  KILN_DEMO_PAGE=PATH
+//     (relative to the repository) loads another copy of the page instead
+//     of runtime/web/demo.html, e.g. a variant to compare in turns.
 //
 //   bench-web.js --plot OUT.png [--chromium PATH] < CHART.json
 //     CHART = {title, subtitle?, unit, bars: [{label, median, min, max,
@@ -176,7 +178,7 @@ async function loadOnce(browser, proxy, image, mode, a) {
     const q = new URLSearchParams({kernel: `/guest/${path.basename(image)}`, ...m.query});
     const deadline = Date.now() + a.timeout * 1000;
     const left = () => Math.max(1, deadline - Date.now());
-    await page.goto(`${proxy.url}runtime/web/demo.html?${q}`, {timeout: left()});
+    await page.goto(`${proxy.url}${process.env.KILN_DEMO_PAGE || "runtime/web/demo.html"}?${q}`, {timeout: left()});
     const state = () => page.evaluate(() => {
       const d = window.kilnDemo;
       return d && {mode: d.mode, times: d.times, error: d.error, exited: d.exited, stats: d.stats,
@@ -228,7 +230,7 @@ async function loadOnce(browser, proxy, image, mode, a) {
       total += r.bytes;
     }
     const t = st.times;
-    return {prompt: t.prompt / 1000, downloaded: t.downloaded / 1000, loaded: t.loaded / 1000,
+    return {prompt: t.prompt / 1000, start: t.start / 1000, scripts: t.scripts / 1000, downloaded: t.downloaded / 1000, loaded: t.loaded / 1000,
             requests: reqs.length, bytes: {total, files}};
   } finally {
     await context.close().catch(() => {});
@@ -277,7 +279,7 @@ async function bench(a) {
     for (let rep = 0; rep < a.reps; rep++) {
       for (const mode of a.modes) {
         const r = await loadOnce(browser, proxy, a.image, mode, a);
-        log(`${mode} ${rep + 1}/${a.reps}: prompt ${r.prompt.toFixed(2)} s (downloads ${r.downloaded.toFixed(2)} s, ` +
+        log(`${mode} ${rep + 1}/${a.reps}: prompt ${r.prompt.toFixed(2)} s (scripts ${r.scripts.toFixed(2)} s, page ready ${r.start.toFixed(2)} s, downloads ${r.downloaded.toFixed(2)} s, ` +
             `runtime ${r.loaded.toFixed(2)} s), ${(r.bytes.total / 1e6).toFixed(2)} MB in ${r.requests} requests`);
         out.modes[mode].runs.push(r);
       }

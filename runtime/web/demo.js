@@ -24,6 +24,7 @@
 // (ms since navigation start) for tests and tools/bench.
 'use strict';
 (function() {
+  const scriptsAt = performance.now(); // xterm.js and this script loaded
   const DEFAULT_BUNDLE = '/demo/shell.kbundle.wasm';
   const DEFAULT_RESTORE_BUNDLE = '/demo/shell-restore.kbundle.wasm';
   const DEFAULT_SNAPSHOT = '/demo/shell.snap';
@@ -53,7 +54,7 @@
     peakMips: 0,
     files: {},      // kernel|bundle|snapshot -> {status: 'off'|'absent'|'loaded'|'failed', bytes, wire}
     mode: null,     // 'cold boot' | 'cold boot + bundle' | 'snapshot' | 'snapshot + bundle'
-    times: {},      // ms since navigation start: downloaded, loaded, prompt, exit
+    times: {},      // ms since navigation start: scripts, start, downloaded, loaded, prompt, exit
     prompt: false, exited: false, exitCode: null, error: null,
     crossOriginIsolated: self.crossOriginIsolated,
     term: null,     // the xterm.js Terminal
@@ -223,6 +224,8 @@
 
   // --- the run ---------------------------------------------------------------
   async function main() {
+    state.times.scripts = scriptsAt;
+    state.times.start = performance.now(); // ... and the terminal made
     if (!self.crossOriginIsolated)
       log('page is not cross-origin isolated (COOP/COEP headers missing): no keyboard input');
     // The runtime loads (fetch, compile, initialise) while the guest files
