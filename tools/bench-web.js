@@ -250,7 +250,7 @@ async function bench(a) {
   for (const mode of a.modes) {
     for (const f of MODES[mode].needs) {
       if (!fs.existsSync(path.join(a.demoDir, f)))
-        fail(`mode ${mode} needs ${f} in --demo-dir ${a.demoDir} (tools/demo makes it)`);
+        fail(`mode ${mode} needs ${f} in --demo-dir ${a.demoDir} (tools/demo or tools/demo-files makes it)`);
     }
   }
   if (!fs.existsSync(a.chromium))
