@@ -282,24 +282,22 @@ static bool entry_code(BundleEntry *e, BundleCode *out)
     }
     if (!e->tci_len)
         return false; /* dropped: its image was refused */
-    TCIBlock **cached = &bundle.images[e - bundle.view.entries];
-    if (*cached) {
-        out->tci = *cached;
-        bundle.stats.hits_tci++;
-        return true;
+    TCIBlock **img = &bundle.images[e - bundle.view.entries];
+    if (!*img) {
+        const char *why;
+        *img = tci_image_read_in(bundle.view.tci + e->tci_off, e->tci_len, &rv_ir_context,
+                                 e->ninsns, e->size, image_alloc, NULL, &why);
+        if (!*img) {
+            if (!bundle.stats.bad_images++)
+                fprintf(stderr,
+                        "kiln: warning: bundle %s: TCI image of index entry %u refused (%s); "
+                        "blocks with refused images are translated instead\n",
+                        bundle.path, (unsigned)(e - bundle.view.entries), why);
+            e->tci_len = 0;
+            return false;
+        }
     }
-    const char *why;
-    out->tci = *cached = tci_image_read_in(bundle.view.tci + e->tci_off, e->tci_len, &rv_ir_context,
-                                           e->ninsns, e->size, image_alloc, NULL, &why);
-    if (!out->tci) {
-        if (!bundle.stats.bad_images++)
-            fprintf(stderr,
-                    "kiln: warning: bundle %s: TCI image of index entry %u refused (%s); blocks "
-                    "with refused images are translated instead\n",
-                    bundle.path, (unsigned)(e - bundle.view.entries), why);
-        e->tci_len = 0;
-        return false;
-    }
+    out->tci = *img;
     bundle.stats.hits_tci++;
     return true;
 }

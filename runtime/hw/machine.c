@@ -116,11 +116,10 @@ static void console_flush(Machine *m)
     m->tx_len = 0;
 }
 
-/* Every guest console byte (UART, virtio console, SBI debug console) goes
- * through here: buffered (flushed at the
- * first poll TX_FLUSH_INSNS after the last flush, when the guest idles,
- * when the machine stops, and when full), counted, and matched against the
- * snapshot marker. */
+/* Every guest console byte (UART, HTIF, SBI debug console) goes through
+ * here: buffered (flushed at the first poll TX_FLUSH_INSNS after the last
+ * flush, when the guest idles, when the machine stops, and when full),
+ * counted, and matched against the snapshot marker. */
 void machine_console_out(Machine *m, const uint8_t *p, size_t n)
 {
     if (n > sizeof(m->tx) - m->tx_len)

@@ -101,8 +101,8 @@ void machine_snapshot_release(void);
 /* True once the snapshot_at snapshot has been written; *icount (if not
  * NULL) is then the instruction count at which it was taken. */
 bool machine_snapshot_taken(const Machine *m, uint64_t *icount);
-/* Guest console output (any device, the SBI console): buffered like the
- * UART's, counted, and matched against the snapshot marker. */
+/* Guest console output of any source (UART, HTIF, SBI console): buffered,
+ * counted, and matched against the snapshot marker. */
 void machine_console_out(Machine *m, const uint8_t *p, size_t n);
 /* Guest console bytes written so far (snapshot messages cite it). */
 uint64_t machine_console_bytes(const Machine *m);

@@ -183,16 +183,21 @@ static bool check_insn(ImageReader *r, const IRContext *ctx, const TCIInsn *in, 
     return env_ok(r, in->d) && env_ok(r, in->a) && env_ok(r, in->b) && env_ok(r, in->c);
 }
 
+/* tci_image_read's allocator: calloc, and the block in *opaque, so the
+ * caller can free it if the image is refused. */
 static void *heap_alloc(size_t size, void *opaque)
 {
-    (void)opaque;
-    return calloc(1, size);
+    return *(void **)opaque = calloc(1, size);
 }
 
 TCIBlock *tci_image_read(const uint8_t *data, size_t len, const IRContext *ctx,
                          unsigned guest_insns, unsigned guest_size, const char **why)
 {
-    return tci_image_read_in(data, len, ctx, guest_insns, guest_size, heap_alloc, NULL, why);
+    void *mem = NULL;
+    TCIBlock *b = tci_image_read_in(data, len, ctx, guest_insns, guest_size, heap_alloc, &mem, why);
+    if (!b)
+        free(mem);
+    return b;
 }
 
 TCIBlock *tci_image_read_in(const uint8_t *data, size_t len, const IRContext *ctx,
@@ -293,9 +298,7 @@ TCIBlock *tci_image_read_in(const uint8_t *data, size_t len, const IRContext *ct
     b->size = size;
     return b;
 
-fail:
-    if (b && alloc == heap_alloc)
-        free(b);
+fail: /* b, if any, is the caller's memory (tci_image_read frees its own) */
     if (why)
         *why = r.why ? r.why : "bad image";
     return NULL;

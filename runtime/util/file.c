@@ -105,11 +105,13 @@ int file_read_hashed(const char *path, size_t limit, uint8_t **data, size_t *len
     if (rc || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size != *len ||
         strlen(path) >= sizeof(memo[0].path))
         return rc; /* not a plain file read whole: file_hash will read it */
-    unsigned i = memo_next;
-    memo_next = (memo_next + 1) % MEMO_SLOTS;
-    for (unsigned k = 0; k < MEMO_SLOTS; k++)
-        if (memo[k].used && strcmp(memo[k].path, path) == 0)
-            i = k; /* the same path again: replace its slot */
+    unsigned i = 0;
+    while (i < MEMO_SLOTS && !(memo[i].used && strcmp(memo[i].path, path) == 0))
+        i++;
+    if (i == MEMO_SLOTS) { /* a new path: the next slot, round robin */
+        i = memo_next;
+        memo_next = (memo_next + 1) % MEMO_SLOTS;
+    }
     strcpy(memo[i].path, path);
     memo[i].dev = sb.st_dev;
     memo[i].ino = sb.st_ino;

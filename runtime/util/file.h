@@ -18,10 +18,10 @@ int file_read_all(const char *path, size_t limit, uint8_t **data, size_t *len)
 int file_read_hashed(const char *path, size_t limit, uint8_t **data, size_t *len)
     __attribute__((warn_unused_result));
 
-/* tb_hash_bytes() of the whole file, streamed (or remembered from
- * file_read_hashed while the file's device, inode, size and modification
- * time are unchanged) (the guest image identity used
- * by profiles, bundles and snapshots), and its size (may be NULL). */
+/* tb_hash_bytes() of the whole file (the guest image identity used by
+ * profiles, bundles and snapshots), and its size (may be NULL): streamed,
+ * or remembered from file_read_hashed while the file's device, inode, size
+ * and modification time are unchanged. */
 int file_hash(const char *path, uint64_t *hash, uint64_t *size) __attribute__((warn_unused_result));
 
 #endif
