@@ -75,7 +75,7 @@ void cpu_reset(RVCPU *cpu, struct Machine *m, uint64_t pc, int priv)
     cpu->load_res = ~0ull;
     cpu->stimecmp = ~0ull;
     cpu->mhartid = 0;
-    tlb_flush(cpu);
+    tlb_reset(cpu);
     if (sbi)
         cpu_enable_builtin_sbi(cpu);
 }

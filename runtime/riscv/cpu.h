@@ -113,6 +113,10 @@ typedef struct RVCPU {
     uint64_t mcycle_off, minstret_off; /* mcycle/minstret = icount + off (guest writes) */
     /* Physical page of each TLB entry (for TLB_CODE marking and MMIO). */
     uint64_t tlb_paddr[TLB_NB_MMU][TLB_SIZE];
+    /* The TLB entries filled since the last flush (mmu << TLB_BITS | index),
+     * each once: a flush and a code-page mark visit only these. */
+    uint16_t tlb_used[TLB_NB_MMU * TLB_SIZE];
+    uint32_t tlb_nused;
 } RVCPU;
 
 #define CPU_OFF(field) ((uint32_t)offsetof(RVCPU, field))
@@ -152,8 +156,11 @@ int csr_write(RVCPU *cpu, unsigned csr, uint64_t val);
 enum { ACC_LOAD = 0, ACC_STORE = 1, ACC_FETCH = 2 };
 int mmu_translate(RVCPU *cpu, uint64_t vaddr, int access, int mmu_idx, uint64_t *paddr);
 
-/* Flush all TLB entries (satp/mstatus changes, sfence.vma). */
+/* Flush all TLB entries (satp/mstatus changes, sfence.vma): touches only
+ * the entries filled since the last flush. */
 void tlb_flush(RVCPU *cpu);
+/* Empty every TLB entry whatever it holds (cpu_reset: after zeroing). */
+void tlb_reset(RVCPU *cpu);
 
 /* A physical page just got its first TB: make every TLB write entry that
  * maps it take the slow path (TLB_CODE), so stores invalidate the TBs. */
@@ -165,9 +172,6 @@ static inline int cpu_fetch_mmu(const RVCPU *cpu)
 {
     return cpu->priv == PRV_M ? MMU_M : cpu->priv == PRV_S ? MMU_S : MMU_U;
 }
-
-/* Invalidate TLB entries of the MMU index. */
-void tlb_flush_mmu(RVCPU *cpu, int mmu_idx);
 
 /* Guest memory slow paths (IRContext load_slow/store_slow; mem.c): TLB
  * miss/fill, MMIO, misaligned and code-page stores.  Return 0, or raise

@@ -22,35 +22,44 @@ static inline uint64_t *tlb_tag(TLBEntry *e, int access)
     return access == ACC_LOAD ? &e->tag_r : access == ACC_STORE ? &e->tag_w : &e->tag_x;
 }
 
-void tlb_flush_mmu(RVCPU *cpu, int mmu_idx)
+static void tlb_clear(RVCPU *cpu, unsigned mmu_idx, unsigned i)
 {
-    for (unsigned i = 0; i < TLB_SIZE; i++) {
-        TLBEntry *e = &cpu->tlb.e[mmu_idx][i];
-        e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
-        e->addend = 0;
-        cpu->tlb_paddr[mmu_idx][i] = 0;
-    }
+    TLBEntry *e = &cpu->tlb.e[mmu_idx][i];
+    e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+    e->addend = 0;
+    cpu->tlb_paddr[mmu_idx][i] = 0;
 }
 
+void tlb_reset(RVCPU *cpu)
+{
+    for (unsigned m = 0; m < TLB_NB_MMU; m++)
+        for (unsigned i = 0; i < TLB_SIZE; i++)
+            tlb_clear(cpu, m, i);
+    cpu->tlb_nused = 0;
+}
+
+/* Linux flushes the TLB at every context switch and page-table update
+ * (thousands of times a boot) with a handful of entries filled in between:
+ * clearing only those saves rewriting all TLB_NB_MMU * TLB_SIZE. */
 void tlb_flush(RVCPU *cpu)
 {
-    for (int m = 0; m < TLB_NB_MMU; m++)
-        tlb_flush_mmu(cpu, m);
+    for (uint32_t k = 0; k < cpu->tlb_nused; k++)
+        tlb_clear(cpu, cpu->tlb_used[k] >> TLB_BITS, cpu->tlb_used[k] & (TLB_SIZE - 1));
+    cpu->tlb_nused = 0;
 }
 
 /* Set (protect) or clear the TLB_CODE mark of every store tag on a page. */
 static void tlb_mark_code(RVCPU *cpu, uint64_t paddr_page, bool code)
 {
-    for (int m = 0; m < TLB_NB_MMU; m++) {
-        for (unsigned i = 0; i < TLB_SIZE; i++) {
-            TLBEntry *e = &cpu->tlb.e[m][i];
-            if ((e->tag_w & (TLB_INVALID | TLB_MMIO)) || cpu->tlb_paddr[m][i] != paddr_page)
-                continue;
-            if (code)
-                e->tag_w |= TLB_CODE;
-            else
-                e->tag_w &= ~TLB_CODE;
-        }
+    for (uint32_t k = 0; k < cpu->tlb_nused; k++) {
+        unsigned m = cpu->tlb_used[k] >> TLB_BITS, i = cpu->tlb_used[k] & (TLB_SIZE - 1);
+        TLBEntry *e = &cpu->tlb.e[m][i];
+        if ((e->tag_w & (TLB_INVALID | TLB_MMIO)) || cpu->tlb_paddr[m][i] != paddr_page)
+            continue;
+        if (code)
+            e->tag_w |= TLB_CODE;
+        else
+            e->tag_w &= ~TLB_CODE;
     }
 }
 
@@ -82,6 +91,11 @@ static int tlb_fill(RVCPU *cpu, uint64_t vaddr, int access, int mmu_idx)
 
     /* The other access types' tags stay only if they cache this very
      * page with the same physical backing. */
+    if (e->tag_r & e->tag_w & e->tag_x & TLB_INVALID) { /* empty: becomes used (tlb_flush) */
+        if (cpu->tlb_nused == TLB_NB_MMU * TLB_SIZE)    /* never: an entry is listed once */
+            tlb_reset(cpu);
+        cpu->tlb_used[cpu->tlb_nused++] = (uint16_t)((unsigned)mmu_idx << TLB_BITS | i);
+    }
     bool same =
         cpu->tlb_paddr[mmu_idx][i] == ppage &&
         (tlb_match(e->tag_r, vpage) || tlb_match(e->tag_w, vpage) || tlb_match(e->tag_x, vpage));

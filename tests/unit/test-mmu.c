@@ -231,10 +231,29 @@ static void test_satp_warl(void)
     CHECK_EQ(csr_read(cpu, CSR_satp, &v), -1);
     CHECK_EQ(csr_write(cpu, CSR_satp, 0), -1);
     cpu->mstatus &= ~MSTATUS_TVM;
-    /* A satp write flushes the TLB. */
-    cpu->tlb.e[MMU_S][5].tag_r = 0x5000;
+    /* A satp write flushes the TLB: entries filled by loads (bare mode:
+     * virtual = physical), of two MMU indices. */
     CHECK_EQ(csr_write(cpu, CSR_satp, 0), 0);
-    CHECK_EQ(cpu->tlb.e[MMU_S][5].tag_r, TLB_INVALID);
+    uint64_t va = RAM_BASE + 0x5000;
+    CHECK_EQ(rv_load_slow(cpu, va, IR_MO_MAKE(3, 0, MMU_S), IR_SITE(0, 0), &v), 0);
+    CHECK_EQ(rv_load_slow(cpu, va, IR_MO_MAKE(3, 0, MMU_U), IR_SITE(0, 0), &v), 0);
+    CHECK_EQ(cpu->tlb.e[MMU_S][tlb_index(va)].tag_r, va);
+    CHECK_EQ(cpu->tlb.e[MMU_U][tlb_index(va)].tag_r, va);
+    CHECK_EQ(csr_write(cpu, CSR_satp, 0), 0);
+    CHECK_EQ(cpu->tlb.e[MMU_S][tlb_index(va)].tag_r, TLB_INVALID);
+    CHECK_EQ(cpu->tlb.e[MMU_U][tlb_index(va)].tag_r, TLB_INVALID);
+    CHECK_EQ(cpu->tlb_nused, 0u);
+    /* Every entry fills once until the next flush, however often it is
+     * refilled: the list of used entries stays bounded. */
+    for (int round = 0; round < 3; round++)
+        for (unsigned p = 0; p < 2 * TLB_SIZE; p++)
+            CHECK_EQ(rv_load_slow(cpu, RAM_BASE + (uint64_t)p * 4096, IR_MO_MAKE(3, 0, MMU_S),
+                                  IR_SITE(0, 0), &v),
+                     0);
+    CHECK_EQ(cpu->tlb_nused, TLB_SIZE);
+    tlb_flush(cpu);
+    for (unsigned i = 0; i < TLB_SIZE; i++)
+        CHECK_EQ(cpu->tlb.e[MMU_S][i].tag_r, TLB_INVALID);
 }
 
 #define SITE IR_SITE(6, 2)
