@@ -245,7 +245,10 @@ int aot_bundle_main(int argc, char **argv)
     bool with_tci = true;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "-o") && i + 1 < argc) {
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage();
+            return 0;
+        } else if (!strcmp(a, "-o") && i + 1 < argc) {
             out = argv[++i];
         } else if (!strcmp(a, "--no-tci")) {
             with_tci = false;

@@ -124,7 +124,10 @@ int aot_inspect_main(int argc, char **argv)
     const char *path = NULL;
     size_t top = DEFAULT_TOP;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--all")) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fprintf(stderr, "usage: aot-tool inspect FILE [--all | --top N]\n");
+            return 0;
+        } else if (!strcmp(argv[i], "--all")) {
             top = SIZE_MAX;
         } else if (!strcmp(argv[i], "--top") && i + 1 < argc) {
             char *end;

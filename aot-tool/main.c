@@ -21,7 +21,12 @@ int aot_merge_main(int argc, char **argv)
     const char *out = NULL, *in[64];
     int nin = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fprintf(stderr, "usage: aot-tool merge A.prof B.prof [more.prof...] -o OUT.prof\n"
+                            "  sums the counts of the same blocks; the profiles must be of the "
+                            "same guest\n  image and machine\n");
+            return 0;
+        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
             out = argv[++i];
         } else if (argv[i][0] == '-' || nin == 64) {
             fprintf(stderr, "usage: aot-tool merge A.prof B.prof [more.prof...] -o OUT.prof\n");

@@ -169,6 +169,16 @@ def case_determinism(c):
     if not m or int(m.group(1)) < 1000:
         fail(f"inspect shows too few blocks:\n{text}")
     print(f"ok: {len(b1)} bytes, identical twice, valid; {m.group(0)}")
+    # Every subcommand answers --help with its usage and exit 0; a bad
+    # option is exit 2.
+    for sub in ("profile", "merge", "bundle", "inspect"):
+        p = c.run([c.a.aot_tool, sub, "--help"])
+        if p.returncode or f"aot-tool {sub}" not in (p.stdout + p.stderr).decode():
+            fail(f"aot-tool {sub} --help: rc {p.returncode}\n{p.stdout.decode()}{p.stderr.decode()}")
+        p = c.run([c.a.aot_tool, sub, "--no-such-option"])
+        if p.returncode != 2:
+            fail(f"aot-tool {sub} --no-such-option: rc {p.returncode}, want 2")
+    print("ok: --help of every subcommand (exit 0), unknown options (exit 2)")
     # --min-count N compiles the (code hash, flags, size) groups whose counts
     # add up to at least N (one record each, minus any skipped); every other
     # group is a TCI image (one record each), or left out with --no-tci.
