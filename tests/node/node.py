@@ -13,7 +13,9 @@ Cases:
                      with --native, the --deterministic console equals native
   jit-options IMAGE  --jit-threshold 1 / --jit-batch / --no-jit are accepted and
                      reported by --stats (with a JIT backend built in, threshold 1
-                     runs blocks in it); a bad threshold exits 2 naming it
+                     runs blocks in it); a bad threshold exits 2 naming it;
+                     KILN_NODE_COMPILE_TASKS (V8 compile threads) takes a
+                     number and refuses anything else (exit 2)
   stdin IMAGE        the guest shell reads input from a pipe while it runs
                      (non-blocking console input), then powers off
 
@@ -174,6 +176,19 @@ def case_jit_options(a, env, rest):
         show_tail(out, err)
         fail(f"--jit-threshold 0: exit status {rc} (expected 2) and a message naming '0'")
     print("ok: --jit-threshold 0 rejected with exit status 2")
+    # tools/kiln-node's V8 compile threads: a number (0: V8's default) runs
+    # the guest as before; anything else is refused before kiln.js loads.
+    for tasks in ("0", "1"):
+        rc, out, err = run([a.kiln_node] + base, dict(env, KILN_NODE_COMPILE_TASKS=tasks),
+                           a.timeout)
+        if rc != 0 or b"guest: done hello b554cbb2" not in out:
+            show_tail(out, err)
+            fail(f"KILN_NODE_COMPILE_TASKS={tasks}: hello did not complete (exit status {rc})")
+    rc, out, err = run([a.kiln_node] + base, dict(env, KILN_NODE_COMPILE_TASKS="two"), a.timeout)
+    if rc != 2 or b"KILN_NODE_COMPILE_TASKS" not in err or b"'two'" not in err or out:
+        show_tail(out, err)
+        fail(f"KILN_NODE_COMPILE_TASKS=two: exit status {rc} (expected 2), one message naming it")
+    print("ok: KILN_NODE_COMPILE_TASKS 0 and 1 run the guest, 'two' is refused (exit 2)")
 
 
 def case_stdin(a, env, rest):
