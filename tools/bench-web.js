@@ -231,6 +231,7 @@ async function loadOnce(browser, proxy, image, mode, a) {
     }
     const t = st.times;
     return {prompt: t.prompt / 1000, start: t.start / 1000, scripts: t.scripts / 1000, downloaded: t.downloaded / 1000, loaded: t.loaded / 1000,
+            ...(t.restored ? {restored: t.restored / 1000} : {}),
             requests: reqs.length, bytes: {total, files}};
   } finally {
     await context.close().catch(() => {});
@@ -280,7 +281,7 @@ async function bench(a) {
       for (const mode of a.modes) {
         const r = await loadOnce(browser, proxy, a.image, mode, a);
         log(`${mode} ${rep + 1}/${a.reps}: prompt ${r.prompt.toFixed(2)} s (scripts ${r.scripts.toFixed(2)} s, page ready ${r.start.toFixed(2)} s, downloads ${r.downloaded.toFixed(2)} s, ` +
-            `runtime ${r.loaded.toFixed(2)} s), ${(r.bytes.total / 1e6).toFixed(2)} MB in ${r.requests} requests`);
+            `runtime ${r.loaded.toFixed(2)} s${r.restored ? `, restored ${r.restored.toFixed(2)} s` : ''}), ${(r.bytes.total / 1e6).toFixed(2)} MB in ${r.requests} requests`);
         out.modes[mode].runs.push(r);
       }
     }

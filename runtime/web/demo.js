@@ -54,7 +54,7 @@
     peakMips: 0,
     files: {},      // kernel|bundle|snapshot -> {status: 'off'|'absent'|'loaded'|'failed', bytes, wire}
     mode: null,     // 'cold boot' | 'cold boot + bundle' | 'snapshot' | 'snapshot + bundle'
-    times: {},      // ms since navigation start: scripts, start, downloaded, loaded, prompt, exit
+    times: {},      // ms since navigation start: scripts, start, downloaded, loaded, restored (snapshot), prompt, exit
     prompt: false, exited: false, exitCode: null, error: null,
     crossOriginIsolated: self.crossOriginIsolated,
     term: null,     // the xterm.js Terminal
@@ -356,8 +356,11 @@
       // The snapshot was taken just as the prompt appeared: Enter makes the
       // shell print a fresh one (and shows the guest is live).  Sent only
       // once restored, so a refused snapshot leaves no stray Enter behind.
-      if (snapshot && ring && m.line.startsWith('kiln: restored '))
-        state.input('\r');
+      if (snapshot && m.line.startsWith('kiln: restored ')) {
+        state.times.restored = performance.now();
+        if (ring)
+          state.input('\r');
+      }
       break;
     case 'exit':
       if (snapshot && !state.prompt && m.code !== 0) {

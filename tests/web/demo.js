@@ -153,10 +153,19 @@ async function main() {
       if (kernelStatus !== (a.mode === 'snapshot' ? 'off' : 'loaded'))
         problems.push(`kernel download status '${kernelStatus}' in mode ${a.mode}`);
       const t = st.times;
+      // A restore is marked when the runtime reports it: after the runtime
+      // loaded and the files came, before the prompt (never in a cold boot).
+      if (a.mode === 'snapshot' &&
+          !(t.restored >= Math.max(t.loaded, t.downloaded) && (!t.prompt || t.restored <= t.prompt)))
+        problems.push(`times.restored ${t.restored} not between the runtime/downloads ` +
+                      `(${t.loaded}, ${t.downloaded}) and the prompt (${t.prompt})`);
+      if (a.mode !== 'snapshot' && t.restored !== undefined)
+        problems.push(`times.restored set in mode ${a.mode}`);
       const sizes = Object.entries(st.files).map(([n, f]) => `${n} ${f.status}` +
                                                    (f.bytes ? ` ${f.bytes} B (${f.wire} sent, ${f.encoding})` : ''));
       console.log(`mode ${st.mode}: downloads ${(t.downloaded / 1000).toFixed(2)} s, runtime loaded ` +
-                  `${(t.loaded / 1000).toFixed(2)} s, prompt at ` +
+                  `${(t.loaded / 1000).toFixed(2)} s, ` +
+                  (t.restored ? `restored ${(t.restored / 1000).toFixed(2)} s, ` : '') + `prompt at ` +
                   `${t.prompt ? (t.prompt / 1000).toFixed(2) + ' s' : 'never'} (page clock); ` +
                   `wall ${wall.toFixed(1)} s; ${sizes.join(', ')}`);
       console.log(`status: ${st.status.replace(/\n/g, ' | ')}`);
