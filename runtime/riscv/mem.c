@@ -89,13 +89,13 @@ static int tlb_fill(RVCPU *cpu, uint64_t vaddr, int access, int mmu_idx)
     uint8_t *host = bus_ram_ptr(cpu->bus, ppage, TLB_PAGE_SIZE);
     uint64_t tag = host ? vpage : vpage | TLB_MMIO;
 
-    /* The other access types' tags stay only if they cache this very
-     * page with the same physical backing. */
     if (e->tag_r & e->tag_w & e->tag_x & TLB_INVALID) { /* empty: becomes used (tlb_flush) */
         if (cpu->tlb_nused == TLB_NB_MMU * TLB_SIZE)    /* never: an entry is listed once */
             tlb_reset(cpu);
         cpu->tlb_used[cpu->tlb_nused++] = (uint16_t)((unsigned)mmu_idx << TLB_BITS | i);
     }
+    /* The other access types' tags stay only if they cache this very
+     * page with the same physical backing. */
     bool same =
         cpu->tlb_paddr[mmu_idx][i] == ppage &&
         (tlb_match(e->tag_r, vpage) || tlb_match(e->tag_w, vpage) || tlb_match(e->tag_x, vpage));
