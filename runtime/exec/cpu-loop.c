@@ -333,11 +333,58 @@ __attribute__((noinline)) static void run_slice(ExecLoop *l)
 
 static void (*volatile run_slice_fn)(ExecLoop *) = run_slice;
 
+/* A device poll: false when the run is over (*exit_code set if the machine
+ * stopped).  Also flushes the TB cache when asked to or full. */
+static bool run_poll(ExecLoop *l, int *exit_code)
+{
+    RVCPU *cpu = l->cpu;
+    cpu->poll_request = false;
+    jit_poll(cpu);
+    l->next_poll = machine_poll(l->m);
+    if (machine_stopped(l->m, exit_code))
+        return false;
+    if (l->opt->max_insns && cpu->icount >= l->opt->max_insns)
+        return false;
+    /* Checked at polls only, off the per-TB path: the cache may overshoot
+     * its limit by one poll interval. */
+    if (unlikely(flush_pending || tb_cache_full())) {
+        jit_drop_all();
+        if (unlikely(tbprof.fn))
+            tbprof_report();
+        tb_flush_all();
+        flush_pending = false;
+        l->prev = NULL;
+    }
+    return true;
+}
+
+static bool (*volatile run_poll_fn)(ExecLoop *, int *) = run_poll;
+
+/* Slices and polls until the machine stops; returns its exit code.  The
+ * one function that loops for the whole run, so kept as small as this: a
+ * Wasm engine that tiers it up (its loop runs hot) compiles code that never
+ * runs (no on-stack replacement), and with it anything inlined here.  It is
+ * called through run_loop_fn so that Binaryen does not inline it into its
+ * single caller, exec_run, nor that into main (measured: main tiered up,
+ * 4.6 KB of Wasm and 15 ms of V8's single compile thread, for nothing). */
+__attribute__((noinline)) static int run_loop(ExecLoop *l)
+{
+    int exit_code = 0;
+    for (;;) {
+        if ((l->cpu->icount >= l->next_poll || l->cpu->poll_request) && !run_poll_fn(l, &exit_code))
+            return exit_code;
+        run_slice_fn(l);
+        if (l->next_poll == 0) /* halted (WFI) with nothing pending */
+            machine_idle(l->m);
+    }
+}
+
+static int (*volatile run_loop_fn)(ExecLoop *) = run_loop;
+
 int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
 {
     RVCPU *cpu = machine_cpu(m);
     Bus *bus = machine_bus(m);
-    int exit_code = 0;
 
     tb_cache_init(bus->ram_base, bus->ram_size);
     JitOptions jo = {.enabled = opt->jit,
@@ -358,30 +405,7 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
                   .opt = opt,
                   .st = st,
                   .jit_threshold = jit_enabled() ? jit_effective_threshold() : 0};
-    for (;;) {
-        if (cpu->icount >= l.next_poll || cpu->poll_request) {
-            cpu->poll_request = false;
-            jit_poll(cpu);
-            l.next_poll = machine_poll(m);
-            if (machine_stopped(m, &exit_code))
-                break;
-            if (opt->max_insns && cpu->icount >= opt->max_insns)
-                break;
-            /* Checked at polls only, off the per-TB path: the cache may
-             * overshoot its limit by one poll interval. */
-            if (unlikely(flush_pending || tb_cache_full())) {
-                jit_drop_all();
-                if (unlikely(tbprof.fn))
-                    tbprof_report();
-                tb_flush_all();
-                flush_pending = false;
-                l.prev = NULL;
-            }
-        }
-        run_slice_fn(&l);
-        if (l.next_poll == 0) /* halted (WFI) with nothing pending */
-            machine_idle(m);
-    }
+    int exit_code = run_loop_fn(&l);
     st->insns = cpu->icount;
     st->tbs_executed = st->exec_tci + st->exec_jit + st->exec_bundle;
     const TBCacheStats *cs = tb_cache_stats();
