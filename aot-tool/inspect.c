@@ -119,13 +119,18 @@ static void print_profile(const char *path, const Profile *p, size_t top)
     free(v);
 }
 
+static void inspect_usage(void)
+{
+    fprintf(stderr, "usage: aot-tool inspect FILE [--all | --top N]\n");
+}
+
 int aot_inspect_main(int argc, char **argv)
 {
     const char *path = NULL;
     size_t top = DEFAULT_TOP;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            fprintf(stderr, "usage: aot-tool inspect FILE [--all | --top N]\n");
+            inspect_usage();
             return 0;
         } else if (!strcmp(argv[i], "--all")) {
             top = SIZE_MAX;
@@ -137,14 +142,14 @@ int aot_inspect_main(int argc, char **argv)
                 return 2;
             }
         } else if (argv[i][0] == '-' || path) {
-            fprintf(stderr, "usage: aot-tool inspect FILE [--all | --top N]\n");
+            inspect_usage();
             return 2;
         } else {
             path = argv[i];
         }
     }
     if (!path) {
-        fprintf(stderr, "usage: aot-tool inspect FILE [--all | --top N]\n");
+        inspect_usage();
         return 2;
     }
     FILE *f = fopen(path, "rb");

@@ -16,27 +16,32 @@ static void usage(FILE *f)
                "run `aot-tool SUBCOMMAND --help` for a subcommand's options\n");
 }
 
+static void merge_usage(void)
+{
+    fprintf(stderr, "usage: aot-tool merge A.prof B.prof [more.prof...] -o OUT.prof\n"
+                    "  sums the counts of the same blocks; the profiles must be of the same guest\n"
+                    "  image and machine\n");
+}
+
 int aot_merge_main(int argc, char **argv)
 {
     const char *out = NULL, *in[64];
     int nin = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            fprintf(stderr, "usage: aot-tool merge A.prof B.prof [more.prof...] -o OUT.prof\n"
-                            "  sums the counts of the same blocks; the profiles must be of the "
-                            "same guest\n  image and machine\n");
+            merge_usage();
             return 0;
         } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
             out = argv[++i];
         } else if (argv[i][0] == '-' || nin == 64) {
-            fprintf(stderr, "usage: aot-tool merge A.prof B.prof [more.prof...] -o OUT.prof\n");
+            merge_usage();
             return 2;
         } else {
             in[nin++] = argv[i];
         }
     }
     if (!out || nin < 2) {
-        fprintf(stderr, "usage: aot-tool merge A.prof B.prof [more.prof...] -o OUT.prof\n");
+        merge_usage();
         return 2;
     }
     char err[512];
