@@ -358,6 +358,8 @@ static bool run_poll(ExecLoop *l, int *exit_code)
     return true;
 }
 
+/* Called through this pointer so that Binaryen does not inline it (a single
+ * caller) into run_loop, which must stay small (below). */
 static bool (*volatile run_poll_fn)(ExecLoop *, int *) = run_poll;
 
 /* Slices and polls until the machine stops; returns its exit code.  The
