@@ -95,6 +95,8 @@ static void bundle_abi(WasmABI *abi, const char **names)
     memset(abi, 0, sizeof(*abi));
     abi->version = WASM_ABI_VERSION;
     abi->tb_pc_offset = CPU_OFF(tb_pc);
+    abi->icount_offset = CPU_OFF(icount);
+    abi->icount_limit_offset = CPU_OFF(icount_limit);
     abi->exit_status_offset = ctx->exit_status_offset;
     abi->tlb_offset = ctx->tlb_offset;
     abi->import_calls = true;

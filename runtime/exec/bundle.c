@@ -104,6 +104,7 @@ uint64_t bundle_abi_hash(void)
     h = hash_u64(h, KILN_TRANSLATOR_HASH); /* the frontend, optimiser and emitter */
     for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++)
         h = hash_u64(h, offs[i]);
+    h = hash_u64(h, CPU_OFF(icount_limit)); /* read by loops to the TB start */
     h = hash_u64(h, sizeof(TLBEntry));
     h = hash_u64(h, offsetof(TLBEntry, tag_r));
     h = hash_u64(h, offsetof(TLBEntry, tag_w));

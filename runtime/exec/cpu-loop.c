@@ -290,6 +290,9 @@ __attribute__((noinline)) static void run_slice(ExecLoop *l)
              * checks that end the chain (exit kind, successor, poll due,
              * interrupt pending) remain. */
             uint64_t runs = 0, bundle_runs = 0; /* kept local: off the memory path */
+            /* Where compiled loops must stop (docs/ir.md): this slice's end,
+             * unless a cpu_kick zeroes it while the code runs. */
+            cpu->icount_limit = next_poll;
             for (;;) {
                 status = ((JitTBFn *)(uintptr_t)tb->jit_fn)(cpu, pc);
                 runs++;
@@ -298,7 +301,7 @@ __attribute__((noinline)) static void run_slice(ExecLoop *l)
                     break;
                 TB *next = tb->jmp[status];
                 if (!next || !next->jit_fn || next->pc != cpu->pc || !next->valid ||
-                    cpu->icount + tb->ninsns >= next_poll || cpu->poll_request ||
+                    cpu->icount + tb->ninsns >= cpu->icount_limit || cpu->poll_request ||
                     (cpu_mip(cpu) & cpu->mie))
                     break;
                 cpu->icount += tb->ninsns;

@@ -71,6 +71,8 @@ static void fill_abi(void)
     memset(&jit.abi, 0, sizeof(jit.abi));
     jit.abi.version = WASM_ABI_VERSION;
     jit.abi.tb_pc_offset = CPU_OFF(tb_pc);
+    jit.abi.icount_offset = CPU_OFF(icount);
+    jit.abi.icount_limit_offset = CPU_OFF(icount_limit);
     jit.abi.exit_status_offset = ctx->exit_status_offset;
     jit.abi.tlb_offset = ctx->tlb_offset;
     jit.abi.scratch_offset = ctx->frame_offset; /* frame slot 0: TCI's, unused by Wasm code */
@@ -260,6 +262,7 @@ static bool over_module_limit(RVCPU *cpu)
         return false;
     exec_flush_all();
     cpu->poll_request = true; /* the flush happens at the next poll */
+    cpu_kick(cpu);
     return true;
 }
 

@@ -50,7 +50,10 @@ DEF(brcond,  0, 2, 2, IR_F_BB_END)       /* if cond(a, b) goto label aux; imm = 
 /* helper call: imm = helper index, args = [ret or IR_NONE, in0..in3]; see IRHelper */
 DEF(call,    1, 4, 1, IR_F_CALL)
 /* TB exits: the next guest PC has been stored in the CPU state before */
-DEF(goto_tb, 0, 0, 1, IR_F_BB_END | IR_F_SIDE) /* exit via chainable slot imm (0 or 1) */
+/* goto_tb: exit via chainable slot imm (0 or 1).  aux = 0, or n > 0 when the
+ * next PC is the TB's own start and the TB has n insns (a loop to itself: a
+ * backend may run the TB again without leaving, see docs/ir.md) */
+DEF(goto_tb, 0, 0, 1, IR_F_BB_END | IR_F_SIDE)
 DEF(exit_tb, 0, 0, 1, IR_F_BB_END | IR_F_SIDE) /* exit with status imm (IRExit) */
 /* marker: start of guest insn number aux at TB offset imm (no code) */
 DEF(insn_start, 0, 0, 2, 0)

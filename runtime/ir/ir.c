@@ -195,6 +195,13 @@ void ir_gen_goto_tb(IRFunc *f, unsigned slot)
     ir_emit(f, IR_goto_tb, IR_I64)->imm = slot;
 }
 
+void ir_gen_goto_tb_self(IRFunc *f, unsigned slot, uint32_t ninsns)
+{
+    IROp *op = ir_emit(f, IR_goto_tb, IR_I64);
+    op->imm = slot;
+    op->aux = ninsns;
+}
+
 void ir_gen_exit_tb(IRFunc *f, IRExit status)
 {
     ir_emit(f, IR_exit_tb, IR_I64)->imm = status;
@@ -330,7 +337,13 @@ static void dump_op(const IRFunc *f, const IROp *op, FILE *out)
         return;
     case IR_set_label: fprintf(out, "L%" PRId64 ":\n", op->imm); return;
     case IR_br: fprintf(out, "  br L%" PRId64 "\n", op->imm); return;
-    case IR_goto_tb: fprintf(out, "  goto_tb %" PRId64 "\n", op->imm); return;
+    case IR_goto_tb:
+        if (op->aux)
+            fprintf(out, "  goto_tb %" PRId64 " (to the start, %u insns)\n", op->imm,
+                    (unsigned)op->aux);
+        else
+            fprintf(out, "  goto_tb %" PRId64 "\n", op->imm);
+        return;
     case IR_exit_tb: fprintf(out, "  exit_tb %" PRId64 "\n", op->imm); return;
     case IR_call: {
         const IRContext *c = f->ctx;

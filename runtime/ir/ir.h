@@ -175,6 +175,8 @@ void ir_gen_brcond(IRFunc *f, IRType t, IRCond c, IRTemp a, IRTemp b, unsigned l
 /* ret may be IR_NONE; nargs must match the helper's declaration. */
 void ir_gen_call(IRFunc *f, unsigned helper, IRTemp ret, unsigned nargs, const IRTemp *args);
 void ir_gen_goto_tb(IRFunc *f, unsigned slot);
+/* goto_tb whose next PC is this TB's start; ninsns = the TB's insn count. */
+void ir_gen_goto_tb_self(IRFunc *f, unsigned slot, uint32_t ninsns);
 void ir_gen_exit_tb(IRFunc *f, IRExit status);
 void ir_gen_insn_start(IRFunc *f, uint32_t pc_off, uint32_t idx);
 

@@ -173,6 +173,7 @@ void cpu_set_irq(void *opaque, int line, int level)
         cpu->irq_lines |= 1ull << line;
     else
         cpu->irq_lines &= ~(1ull << line);
+    cpu_kick(cpu);
 }
 
 void cpu_update_sbi_timer(RVCPU *cpu, uint64_t mtime)

@@ -86,6 +86,8 @@ typedef struct RVCPU {
     uint64_t load_res;     /* LR reservation address, or ~0 when none */
     uint64_t load_res_val; /* value seen by LR (for SC) */
     uint64_t icount;       /* retired instructions (deterministic clock source) */
+    uint64_t icount_limit; /* compiled code loops back into its TB only while icount + n <
+                              icount_limit (docs/ir.md); set by the dispatcher, cpu_kick */
     TLB tlb;
     uint64_t tci_frame[1024]; /* scratch slots for TCI's TB-local temps (in TCI images too) */
     uint8_t abi_end[8];
@@ -138,6 +140,14 @@ bool cpu_check_interrupts(RVCPU *cpu);
 /* True if any interrupt is pending and enabled-in-mie (wakes WFI,
  * regardless of global enables). */
 bool cpu_wfi_wakeup(const RVCPU *cpu);
+
+/* Stop compiled code at its next loop back-edge (see icount_limit): for
+ * anything that changes what the dispatcher checks between TBs (interrupt
+ * lines, a poll request, code written) while a TB runs. */
+static inline void cpu_kick(RVCPU *cpu)
+{
+    cpu->icount_limit = 0;
+}
 
 /* Effective pending interrupt bits (mip | irq_lines). */
 static inline uint64_t cpu_mip(const RVCPU *cpu)

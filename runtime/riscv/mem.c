@@ -70,7 +70,8 @@ void tlb_protect_code_page(RVCPU *cpu, uint64_t paddr_page)
 
 void mem_code_write(RVCPU *cpu, uint64_t paddr_page)
 {
-    exec_invalidate_phys_page(paddr_page);
+    if (exec_invalidate_phys_page(paddr_page))
+        cpu_kick(cpu); /* a running loop may be one of the TBs dropped */
     if (!exec_page_has_code(paddr_page))
         tlb_mark_code(cpu, paddr_page, false);
 }

@@ -64,10 +64,15 @@ static bool gen_store(DisasContext *ctx, const RVInsn *in, unsigned size_log2)
 }
 
 /* Store pc = this insn + off and leave through chain slot `slot`. */
+/* Ends the TB (the caller's insn is its last) going to the insn at off from
+ * the current one; a jump back to the TB's start says so (a loop). */
 static void gen_goto(DisasContext *ctx, int64_t off, unsigned slot)
 {
     rv_gen_set_pc(ctx, rv_gen_pc(ctx, off));
-    ir_gen_goto_tb(ctx->f, slot);
+    if ((int64_t)ctx->pc_off + off == 0)
+        ir_gen_goto_tb_self(ctx->f, slot, ctx->insn_idx + 1);
+    else
+        ir_gen_goto_tb(ctx->f, slot);
 }
 
 static bool gen_branch(DisasContext *ctx, const RVInsn *in, IRCond c)

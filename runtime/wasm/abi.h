@@ -11,16 +11,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define WASM_ABI_VERSION 1
+#define WASM_ABI_VERSION 2
 
 typedef struct WasmABI {
     uint32_t version; /* WASM_ABI_VERSION */
 
     /* Byte offsets in env (the CPU state). */
-    uint32_t tb_pc_offset;       /* uint64: start PC of the running TB (read as $pc) */
-    uint32_t exit_status_offset; /* uint32: nonzero IRExit after an exiting helper */
-    uint32_t tlb_offset;         /* TLB (exec/tlb.h) */
-    uint32_t scratch_offset;     /* uint64 slot the load slow path writes its value to */
+    uint32_t tb_pc_offset;        /* uint64: start PC of the running TB (read as $pc) */
+    uint32_t exit_status_offset;  /* uint32: nonzero IRExit after an exiting helper */
+    uint32_t tlb_offset;          /* TLB (exec/tlb.h) */
+    uint32_t scratch_offset;      /* uint64 slot the load slow path writes its value to */
+    uint32_t icount_offset;       /* uint64: retired insns (a loop to the TB start adds to it) */
+    uint32_t icount_limit_offset; /* uint64: such a loop goes on while icount + n < limit */
 
     /* Indices in the imported function table (env.__indirect_function_table). */
     uint32_t load_slow_index;     /* IRLoadSlowFn */

@@ -34,6 +34,9 @@ typedef struct Emitter {
     bool cached[IR_MAX_TEMPS]; /* global's local holds its value */
     bool dirty[IR_MAX_TEMPS];  /* ... and memory is stale */
     bool tb_pc_stored;         /* an st wrote env->tb_pc: $pc no longer equals it */
+    bool loops;                /* the body is inside a `loop`: goto_tb to the start
+                                  may branch back (see self_goto) */
+    unsigned nranks;           /* labels (one `block` each, inside the loop) */
     bool ended;                /* the last op left the function or branched away */
     uint32_t addr;             /* local holding the guest address of a qld/qst */
     /* labels: rank = order of definition; open blocks = ranks >= next_rank */
@@ -611,6 +614,31 @@ static uint32_t label_depth(const Emitter *E, unsigned label)
     return E->label_rank[label] - E->next_rank;
 }
 
+/* goto_tb to the TB's own start, n insns (docs/ir.md): retire them and run
+ * the body again while icount + n < icount_limit, else leave by the slot
+ * like any goto_tb.  Memory holds every global at the loop's top. */
+static void self_goto(Emitter *E, int32_t slot, uint32_t n)
+{
+    WasmBuf *B = E->b;
+    flush(E, true);
+    wasm_local_get(B, L_ENV);
+    wasm_i64_load(B, 3, E->abi->icount_offset);
+    wasm_i64_const(B, n);
+    wasm_i64_add(B);
+    wasm_local_tee(B, scr(E, SCR_A));
+    wasm_local_get(B, L_ENV);
+    wasm_i64_load(B, 3, E->abi->icount_limit_offset);
+    wasm_i64_lt_u(B);
+    wasm_if(B, WASM_BLOCK_VOID);
+    wasm_local_get(B, L_ENV);
+    wasm_local_get(B, scr(E, SCR_A));
+    wasm_i64_store(B, 3, E->abi->icount_offset);
+    wasm_br(B, E->nranks - E->next_rank + 1); /* the open label blocks, the if */
+    wasm_end(B);
+    wasm_i32_const(B, slot);
+    wasm_return(B);
+}
+
 static int emit_op(Emitter *E, const IROp *op)
 {
     IRType t = (IRType)op->type;
@@ -700,6 +728,11 @@ static int emit_op(Emitter *E, const IROp *op)
         wasm_br_if(B, label_depth(E, op->aux));
         break;
     case IR_goto_tb:
+        if (op->aux && E->loops && !E->tb_pc_stored)
+            self_goto(E, (int32_t)op->imm, op->aux);
+        else
+            leave(E, (int32_t)op->imm);
+        break;
     case IR_exit_tb: leave(E, (int32_t)op->imm); break;
     case IR_insn_start: break;
     default: return WASM_EMIT_EINVAL;
@@ -727,6 +760,8 @@ static int prepare(Emitter *E)
                 return WASM_EMIT_EINVAL;
             used[t] = true;
         }
+        if (op->opc == IR_goto_tb && op->aux)
+            E->loops = true;
         if (op->opc == IR_qld || op->opc == IR_qst) {
             if (IR_MO_MMU((IRMemOp)op->imm) >= TLB_NB_MMU)
                 return WASM_EMIT_EINVAL;
@@ -792,6 +827,11 @@ int wasm_emit_func(WasmModuleBuilder *mb, const IRFunc *f, const WasmABI *abi)
         rc = nranks;
         goto fail;
     }
+    E->nranks = (unsigned)nranks;
+    /* A TB that loops to its start has its body in a `loop` (result: the
+     * status when the body falls off its end). */
+    if (E->loops)
+        wasm_loop(&body, WASM_I32);
     /* One block per label, innermost = first defined: `end` at set_label. */
     for (int i = 0; i < nranks; i++)
         wasm_block(&body, WASM_BLOCK_VOID);
@@ -807,6 +847,8 @@ int wasm_emit_func(WasmModuleBuilder *mb, const IRFunc *f, const WasmABI *abi)
         flush(E, true);
         wasm_i32_const(&body, IR_EXIT_JUMP);
     }
+    if (E->loops)
+        wasm_end(&body);
     rc = WASM_EMIT_ENOMEM;
     if (!wasm_buf_ok(&body))
         goto fail;

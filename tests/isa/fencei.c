@@ -35,6 +35,29 @@ __asm__(".pushsection .smc, \"awx\", @progbits\n"
         ".option pop\n"
         ".popsection\n");
 
+/* A loop to its own start (compiled code may run it without leaving, see
+ * docs/ir.md) whose store hits its own code page on every iteration: the
+ * store drops the page's TBs, the running loop included, and it must stop
+ * and be translated again, counting every iteration once.  Returns the sum
+ * a0 + (a0 - 1) + ... + 1; the last value stored (1) is read back in a2. */
+long smc_loop(long n, long unused);
+__asm__(".pushsection .smc, \"awx\", @progbits\n"
+        ".align 2\n"
+        ".option push\n.option norvc\n"
+        "smc_loop:\n"
+        "\tla t0, 2f\n"
+        "\tli a1, 0\n"
+        "1:\tsw a0, 0(t0)\n"
+        "\tadd a1, a1, a0\n"
+        "\taddi a0, a0, -1\n"
+        "\tbnez a0, 1b\n"
+        "\tlw a2, 0(t0)\n"
+        "\tmul a0, a1, a2\n"
+        "\tret\n"
+        "2:\t.word 0\n"
+        ".option pop\n"
+        ".popsection\n");
+
 int main(void)
 {
     isa_section("fence.i");
@@ -72,5 +95,9 @@ int main(void)
     CHECK("patch 7", smc_self(0, enc_li_a0(7)), 7);
     CHECK("patch 8", smc_self(0, enc_li_a0(8)), 8);
     CHECK("patch -3", smc_self(0, enc_li_a0(-3)), (uint64_t)-3L);
+
+    isa_section("loop storing to its own page");
+    CHECK("300 iterations", smc_loop(300, 0), 300 * 301 / 2);
+    CHECK("1 iteration", smc_loop(1, 0), 1);
     return 0;
 }

@@ -7,7 +7,7 @@ const fs = require('fs');
 const path = require('path');
 
 const ENV = 0x10000, RAM = 0x30000;
-const CMP_BYTES = 40; // TestEnv up to `scratch`: g[3], w, exit_status, tb_pc
+const CMP_BYTES = 56; // TestEnv up to `scratch`: g[3], w, exit_status, tb_pc, icount, icount_limit
 
 const dir = process.argv[2];
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.exec')).sort();

@@ -29,6 +29,7 @@ typedef struct TestEnv {
     uint32_t w;
     uint32_t exit_status;
     uint64_t tb_pc;
+    uint64_t icount, icount_limit;
     uint64_t scratch;
     uint64_t frame[64];
     TLB tlb;
@@ -85,7 +86,7 @@ enum { G0, G1, G2, GW };
 static uint32_t helper_index[(int)HELPER_COUNT + (int)NB_TH];
 
 static WasmABI make_abi(uint32_t tb_pc, uint32_t exit_status, uint32_t tlb, uint32_t scratch,
-                        uint32_t nhelpers)
+                        uint32_t icount, uint32_t icount_limit, uint32_t nhelpers)
 {
     for (uint32_t i = 0; i < sizeof(helper_index) / sizeof(helper_index[0]); i++)
         helper_index[i] = 100 + i;
@@ -95,6 +96,8 @@ static WasmABI make_abi(uint32_t tb_pc, uint32_t exit_status, uint32_t tlb, uint
         .exit_status_offset = exit_status,
         .tlb_offset = tlb,
         .scratch_offset = scratch,
+        .icount_offset = icount,
+        .icount_limit_offset = icount_limit,
         .load_slow_index = 10,
         .store_slow_index = 11,
         .helper_index = helper_index,
@@ -105,13 +108,14 @@ static WasmABI make_abi(uint32_t tb_pc, uint32_t exit_status, uint32_t tlb, uint
 
 static WasmABI test_abi(void)
 {
-    return make_abi(TOFF(tb_pc), TOFF(exit_status), TOFF(tlb), TOFF(scratch), NB_TH);
+    return make_abi(TOFF(tb_pc), TOFF(exit_status), TOFF(tlb), TOFF(scratch), TOFF(icount),
+                    TOFF(icount_limit), NB_TH);
 }
 
 static WasmABI rv_abi(void)
 {
     return make_abi(CPU_OFF(tb_pc), CPU_OFF(exit_status), CPU_OFF(tlb), CPU_OFF(tci_frame),
-                    HELPER_COUNT);
+                    CPU_OFF(icount), CPU_OFF(icount_limit), HELPER_COUNT);
 }
 
 /* ---- hand-built functions ---- */
@@ -228,6 +232,25 @@ static void build_loop(IRFunc *f)
     ir_gen_exit_tb(f, IR_EXIT_JUMP);
 }
 
+/* A TB that loops to its own start (goto_tb with aux = its 3 "insns"):
+ * g0 += 1; g2 += g0; w += 1 (i32); if g0 < g1 go to the start (slot 1), else
+ * leave by slot 0. */
+#define SELF_LOOP_N 3
+static void build_self_loop(IRFunc *f)
+{
+    ir_init(f, &t_ctx);
+    unsigned again = ir_new_label(f);
+    IRTemp one = ir_const(f, IR_I64, 1);
+    IRTemp one32 = ir_const(f, IR_I32, 1);
+    ir_gen_op2(f, IR_add, IR_I64, G0, G0, one);
+    ir_gen_op2(f, IR_add, IR_I64, G2, G2, G0);
+    ir_gen_op2(f, IR_add, IR_I32, GW, GW, one32);
+    ir_gen_brcond(f, IR_I64, IR_LTU, G0, G1, again);
+    ir_gen_goto_tb(f, 0);
+    ir_gen_label(f, again);
+    ir_gen_goto_tb_self(f, 1, SELF_LOOP_N);
+}
+
 /* ---- RV64 snippets through the real frontend ---- */
 
 #define RV_BASE 0x80000000ull
@@ -300,6 +323,12 @@ static const uint32_t rv_mul[] = {
 static const uint32_t rv_pc[] = {0x00012517, J_TYPE(16, RA)};
 /* csrrw a0, mscratch, a1 (a helper that may fault and writes state). */
 static const uint32_t rv_csr[] = {I_TYPE(0x340, A1, 1, A0, 0x73), I_TYPE(1, A0, 0, A0, 0x13)};
+/* 1: lw a2, 0(a1); addi a1, a1, 4; sw a2, 0(a0); addi a0, a0, 4; bltu a1, a3, 1b:
+ * a copy loop whose taken branch goes back to the TB's start. */
+static const uint32_t rv_loop[] = {
+    I_TYPE(0, A1, 2, A2, 0x03), I_TYPE(4, A1, 0, A1, 0x13), S_TYPE(0, A2, A0, 2),
+    I_TYPE(4, A0, 0, A0, 0x13), B_TYPE(-16, A3, A1, 6),
+};
 
 /* ---- driver ---- */
 
@@ -342,13 +371,16 @@ static void put(FILE *fp, const void *p, size_t n)
 /* Writes OUT/<name>.exec: u32 env size, initial env (Wasm addends),
  * expected env, u32 expected status, initial page, expected page, then the
  * module bytes. */
-static void exec_case(const char *name, void (*build)(IRFunc *), const uint64_t g[3], uint32_t w)
+static void exec_case_limit(const char *name, void (*build)(IRFunc *), const uint64_t g[3],
+                            uint32_t w, uint64_t icount, uint64_t icount_limit)
 {
     static TestEnv init, tci_env;
     memset(&init, 0, sizeof(init));
     memcpy(init.g, g, sizeof(init.g));
     init.w = w;
     init.tb_pc = EXEC_PC;
+    init.icount = icount;
+    init.icount_limit = icount_limit;
     for (unsigned i = 0; i < sizeof(exec_ram); i++)
         exec_ram[i] = (uint8_t)(i * 7 + 3);
     uint8_t ram0[sizeof(exec_ram)];
@@ -361,7 +393,22 @@ static void exec_case(const char *name, void (*build)(IRFunc *), const uint64_t 
         return;
     tci_env = init;
     exec_map(&tci_env, (int64_t)((uint64_t)(uintptr_t)exec_ram - EXEC_VA));
-    uint32_t status = tci_run(blk, &tci_env);
+    /* TCI runs a loop to the TB's start once per call; the reference for
+     * the Wasm code's loop is what docs/ir.md says it does instead. */
+    uint32_t loop_slot = UINT32_MAX, loop_n = 0;
+    for (unsigned i = 0; i < func.nops; i++) {
+        if (func.ops[i].opc == IR_goto_tb && func.ops[i].aux) {
+            loop_slot = (uint32_t)func.ops[i].imm;
+            loop_n = func.ops[i].aux;
+        }
+    }
+    uint32_t status;
+    for (;;) {
+        status = tci_run(blk, &tci_env);
+        if (status != loop_slot || tci_env.icount + loop_n >= tci_env.icount_limit)
+            break;
+        tci_env.icount += loop_n;
+    }
     tci_free(blk);
     exec_map(&init, (int64_t)EXEC_RAM - (int64_t)EXEC_VA);
     tci_env.tlb = init.tlb;
@@ -393,6 +440,11 @@ static void exec_case(const char *name, void (*build)(IRFunc *), const uint64_t 
     wasm_buf_free(&mod);
 }
 
+static void exec_case(const char *name, void (*build)(IRFunc *), const uint64_t g[3], uint32_t w)
+{
+    exec_case_limit(name, build, g, w, 0, 0);
+}
+
 static void exec_cases(void)
 {
     const uint64_t a[3] = {0x123456789abcdef0ull, 0xfedcba9876543210ull, 0x0f0f0f0f0f0f0f0full};
@@ -405,6 +457,13 @@ static void exec_cases(void)
     exec_case("exec-branch-1", build_branch, c, 0);
     exec_case("exec-branch-2", build_branch, a, 0);
     exec_case("exec-mem-hit", build_mem, d, 0);
+    /* a loop to the TB's start: ends by its condition (g0 reaches g1 = 10
+     * after 10 runs), by the instruction limit (icount + 3 < 20: 7 runs, the
+     * last leaving by the loop's slot) and at once when kicked (limit 0) */
+    const uint64_t e[3] = {0, 10, 100};
+    exec_case_limit("exec-self-loop-cond", build_self_loop, e, 0x7ffffffeu, 1000, 5000);
+    exec_case_limit("exec-self-loop-limit", build_self_loop, e, 0, 0, 20);
+    exec_case_limit("exec-self-loop-kicked", build_self_loop, e, 0, 77, 0);
     /* mulh family on random operands (fixed seed) */
     uint64_t x = 0x9e3779b97f4a7c15ull;
     for (int i = 0; i < 12; i++) {
@@ -535,6 +594,7 @@ int main(int argc, char **argv)
     expect_hand("ir-branch", build_branch);
     expect_hand("ir-mem", build_mem);
     expect_hand("ir-call", build_call);
+    expect_hand("ir-self-loop", build_self_loop);
 
     /* A backward branch is refused and leaves the module as it was. */
     {
@@ -556,7 +616,7 @@ int main(int argc, char **argv)
             unsigned n;
         } snip[] = {
             {"rv-alu", rv_alu, 6}, {"rv-mem", rv_mem, 6}, {"rv-mul", rv_mul, 6},
-            {"rv-pc", rv_pc, 2},   {"rv-csr", rv_csr, 2},
+            {"rv-pc", rv_pc, 2},   {"rv-csr", rv_csr, 2}, {"rv-loop", rv_loop, 5},
         };
         WasmModuleBuilder mb;
         WasmABI abi = rv_abi();
@@ -564,6 +624,14 @@ int main(int argc, char **argv)
         for (unsigned i = 0; i < sizeof(snip) / sizeof(snip[0]); i++) {
             int err = translate(&func, snip[i].insns, snip[i].n);
             CHECK(err == 0, "%s: rv_translate_fetch returned %d", snip[i].name, err);
+            /* the frontend marks the branch back to the TB's start (only it) */
+            unsigned self = 0;
+            for (unsigned k = 0; k < func.nops; k++)
+                if (func.ops[k].opc == IR_goto_tb && func.ops[k].aux)
+                    self += func.ops[k].aux == snip[i].n ? 1 : 1000;
+            CHECK(self == (snip[i].insns == rv_loop ? 1u : 0u),
+                  "%s: goto_tb to the TB start marked %u (want %d)", snip[i].name, self,
+                  snip[i].insns == rv_loop);
             int rc = wasm_emit_func(&mb, &func, &abi);
             CHECK(rc == (int)i, "%s: wasm_emit_func returned %d, want %u", snip[i].name, rc, i);
             /* position independence: no absolute guest PC constant */

@@ -31,11 +31,11 @@
     i64.const -4096
     i64.and
     local.get 14
-    i64.load offset=560
+    i64.load offset=576
     i64.eq
     if (result i64)  ;; label = @1
       local.get 14
-      i64.load offset=584
+      i64.load offset=600
       local.get 6
       i64.add
       i32.wrap_i64
@@ -46,7 +46,7 @@
       i32.const 4
       i32.const 0
       local.get 0
-      i32.const 40
+      i32.const 56
       i32.add
       i32.const 10
       call_indirect (type 2)
@@ -56,7 +56,7 @@
         return
       end
       local.get 0
-      i64.load offset=40
+      i64.load offset=56
       i64.extend8_s
     end
     local.set 7
@@ -75,11 +75,11 @@
     i64.const -4089
     i64.and
     local.get 14
-    i64.load offset=8752
+    i64.load offset=8768
     i64.eq
     if (result i64)  ;; label = @1
       local.get 14
-      i64.load offset=8776
+      i64.load offset=8792
       local.get 6
       i64.add
       i32.wrap_i64
@@ -90,7 +90,7 @@
       i32.const 19
       i32.const 65540
       local.get 0
-      i32.const 40
+      i32.const 56
       i32.add
       i32.const 10
       call_indirect (type 2)
@@ -100,7 +100,7 @@
         return
       end
       local.get 0
-      i64.load offset=40
+      i64.load offset=56
     end
     local.set 3
     local.get 0
@@ -118,11 +118,11 @@
     i64.const -4093
     i64.and
     local.get 14
-    i64.load offset=8752
+    i64.load offset=8768
     i64.eq
     if (result i64)  ;; label = @1
       local.get 14
-      i64.load offset=8776
+      i64.load offset=8792
       local.get 2
       i64.add
       i32.wrap_i64
@@ -136,7 +136,7 @@
       i32.const 22
       i32.const 131080
       local.get 0
-      i32.const 40
+      i32.const 56
       i32.add
       i32.const 10
       call_indirect (type 2)
@@ -146,7 +146,7 @@
         return
       end
       local.get 0
-      i64.load offset=40
+      i64.load offset=56
       i64.extend32_s
     end
     i32.wrap_i64
@@ -173,11 +173,11 @@
     i64.const -4095
     i64.and
     local.get 14
-    i64.load offset=568
+    i64.load offset=584
     i64.eq
     if  ;; label = @1
       local.get 14
-      i64.load offset=584
+      i64.load offset=600
       local.get 4
       i64.add
       i32.wrap_i64
@@ -220,11 +220,11 @@
     i64.const -4093
     i64.and
     local.get 14
-    i64.load offset=568
+    i64.load offset=584
     i64.eq
     if  ;; label = @1
       local.get 14
-      i64.load offset=584
+      i64.load offset=600
       local.get 6
       i64.add
       i32.wrap_i64

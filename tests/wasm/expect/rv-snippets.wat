@@ -117,11 +117,11 @@
     i64.const -4089
     i64.and
     local.get 21
-    i64.load offset=16960
+    i64.load offset=16968
     i64.eq
     if (result i64)  ;; label = @1
       local.get 21
-      i64.load offset=16984
+      i64.load offset=16992
       local.get 8
       i64.add
       i32.wrap_i64
@@ -132,7 +132,7 @@
       i32.const 35
       i32.const 0
       local.get 0
-      i32.const 33344
+      i32.const 33352
       i32.add
       i32.const 10
       call_indirect (type 2)
@@ -142,7 +142,7 @@
         return
       end
       local.get 0
-      i64.load offset=33344
+      i64.load offset=33352
     end
     local.set 4
     local.get 0
@@ -160,11 +160,11 @@
     i64.const -4096
     i64.and
     local.get 21
-    i64.load offset=16960
+    i64.load offset=16968
     i64.eq
     if (result i64)  ;; label = @1
       local.get 21
-      i64.load offset=16984
+      i64.load offset=16992
       local.get 4
       i64.add
       i32.wrap_i64
@@ -178,7 +178,7 @@
       i32.const 32
       i32.const 65540
       local.get 0
-      i32.const 33344
+      i32.const 33352
       i32.add
       i32.const 10
       call_indirect (type 2)
@@ -188,7 +188,7 @@
         return
       end
       local.get 0
-      i64.load offset=33344
+      i64.load offset=33352
       i64.const 255
       i64.and
     end
@@ -214,11 +214,11 @@
     i64.const -4093
     i64.and
     local.get 21
-    i64.load offset=16960
+    i64.load offset=16968
     i64.eq
     if (result i64)  ;; label = @1
       local.get 21
-      i64.load offset=16984
+      i64.load offset=16992
       local.get 10
       i64.add
       i32.wrap_i64
@@ -235,7 +235,7 @@
       i32.const 38
       i32.const 131080
       local.get 0
-      i32.const 33344
+      i32.const 33352
       i32.add
       i32.const 10
       call_indirect (type 2)
@@ -245,7 +245,7 @@
         return
       end
       local.get 0
-      i64.load offset=33344
+      i64.load offset=33352
       i64.extend32_s
     end
     local.set 7
@@ -270,11 +270,11 @@
     i64.const -4093
     i64.and
     local.get 21
-    i64.load offset=16968
+    i64.load offset=16976
     i64.eq
     if  ;; label = @1
       local.get 21
-      i64.load offset=16984
+      i64.load offset=16992
       local.get 12
       i64.add
       i32.wrap_i64
@@ -323,11 +323,11 @@
     i64.const -4089
     i64.and
     local.get 21
-    i64.load offset=16968
+    i64.load offset=16976
     i64.eq
     if  ;; label = @1
       local.get 21
-      i64.load offset=16984
+      i64.load offset=16992
       local.get 3
       i64.add
       i32.wrap_i64
@@ -716,8 +716,174 @@
     i64.store offset=80
     i32.const 3
     return)
+  (func (;5;) (type 0) (param i32 i64) (result i32)
+    (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i32 i32)
+    loop (result i32)  ;; label = @1
+      block  ;; label = @2
+        local.get 0
+        i64.load offset=88
+        local.set 3
+        local.get 0
+        local.get 3
+        i64.const 12
+        i64.shr_u
+        i32.wrap_i64
+        i32.const 255
+        i32.and
+        i32.const 5
+        i32.shl
+        i32.add
+        local.set 17
+        local.get 3
+        i64.const -4093
+        i64.and
+        local.get 17
+        i64.load offset=16968
+        i64.eq
+        if (result i64)  ;; label = @3
+          local.get 17
+          i64.load offset=16992
+          local.get 3
+          i64.add
+          i32.wrap_i64
+          i64.load32_s
+        else
+          local.get 0
+          local.get 3
+          i32.const 38
+          i32.const 0
+          local.get 0
+          i32.const 33352
+          i32.add
+          i32.const 10
+          call_indirect (type 2)
+          local.tee 18
+          if  ;; label = @4
+            local.get 18
+            return
+          end
+          local.get 0
+          i64.load offset=33352
+          i64.extend32_s
+        end
+        local.set 4
+        i64.const 4
+        local.set 6
+        local.get 3
+        local.get 6
+        i64.add
+        local.set 3
+        local.get 0
+        i64.load offset=80
+        local.set 2
+        local.get 0
+        local.get 2
+        i64.const 12
+        i64.shr_u
+        i32.wrap_i64
+        i32.const 255
+        i32.and
+        i32.const 5
+        i32.shl
+        i32.add
+        local.set 17
+        local.get 2
+        i64.const -4093
+        i64.and
+        local.get 17
+        i64.load offset=16976
+        i64.eq
+        if  ;; label = @3
+          local.get 17
+          i64.load offset=16992
+          local.get 2
+          i64.add
+          i32.wrap_i64
+          local.get 4
+          i64.store32
+        else
+          local.get 0
+          local.get 3
+          i64.store offset=88
+          local.get 0
+          local.get 4
+          i64.store offset=96
+          local.get 0
+          local.get 2
+          local.get 4
+          i64.const 4294967295
+          i64.and
+          i32.const 34
+          i32.const 131080
+          i32.const 11
+          call_indirect (type 3)
+          local.tee 18
+          if  ;; label = @4
+            local.get 18
+            return
+          end
+        end
+        i64.const 4
+        local.set 7
+        local.get 2
+        local.get 7
+        i64.add
+        local.set 2
+        local.get 0
+        local.get 2
+        i64.store offset=80
+        local.get 0
+        local.get 3
+        i64.store offset=88
+        local.get 0
+        local.get 4
+        i64.store offset=96
+        local.get 3
+        local.get 0
+        i64.load offset=104
+        local.set 5
+        local.get 5
+        i64.lt_u
+        br_if 0 (;@2;)
+        local.get 1
+        local.set 8
+        i64.const 20
+        local.set 10
+        local.get 8
+        local.get 10
+        i64.add
+        local.set 9
+        local.get 0
+        local.get 9
+        i64.store offset=512
+        i32.const 0
+        return
+      end
+      local.get 1
+      local.set 11
+      local.get 0
+      local.get 11
+      i64.store offset=512
+      local.get 0
+      i64.load offset=568
+      i64.const 5
+      i64.add
+      local.tee 12
+      local.get 0
+      i64.load offset=576
+      i64.lt_u
+      if  ;; label = @2
+        local.get 0
+        local.get 12
+        i64.store offset=568
+        br 1 (;@1;)
+      end
+      i32.const 1
+      return
+    end)
   (export "f0" (func 0))
   (export "f1" (func 1))
   (export "f2" (func 2))
   (export "f3" (func 3))
-  (export "f4" (func 4)))
+  (export "f4" (func 4))
+  (export "f5" (func 5)))
