@@ -4,7 +4,9 @@
  * the hot ones (--min-count) go through the runtime's IR->Wasm emitter
  * (import mode: helpers and slow paths are imports by name), all into ONE
  * module, which Binaryen optimises and validates; the others through the
- * runtime's TCI compiler into TCI images (unless --no-tci).  The header and
+ * runtime's TCI compiler into TCI images (all of them, none with --no-tci,
+ * or those that ran after the profile's snapshot point with
+ * --tci-after-snapshot: a bundle for a runtime that restores it).  The header and
  * index (runtime/exec/bundle-format.h) are appended after optimisation as
  * the last two custom sections.  Deterministic: the same profile and
  * options give the same bytes. */
@@ -61,8 +63,12 @@ static int src_fetch(void *opaque, uint64_t vaddr, uint16_t *insn, uint64_t *pad
 typedef struct Cand {
     BundleEntry e;
     const ProfEntry *pe;
-    bool hot;
+    bool hot;   /* its group ran at least min_count times: compiled */
+    bool after; /* its group ran after the profile's snapshot point */
 } Cand;
+
+/* Which cold blocks get a TCI image. */
+typedef enum { TCI_ALL, TCI_NONE, TCI_AFTER_SNAPSHOT } TciMode;
 
 static int cmp_cand(const void *a, const void *b)
 {
@@ -77,12 +83,15 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: aot-tool bundle PROFILE -o OUT.kbundle.wasm [-O0|-O1|-O2|-O3] "
-            "[--min-count N] [--no-tci]\n"
+            "[--min-count N] [--no-tci | --tci-after-snapshot]\n"
             "  --min-count N  compile to Wasm the blocks that ran at least N times in the\n"
             "                 profile (default %d; entries with the same code and flags\n"
             "                 count together)\n"
             "  --no-tci       leave the other blocks out (default: their TCI code, so the\n"
-            "                 runtime loads them instead of translating them)\n",
+            "                 runtime loads them instead of translating them)\n"
+            "  --tci-after-snapshot  TCI code only for those of the other blocks that ran\n"
+            "                 after the profile's snapshot point (aot-tool profile\n"
+            "                 --snapshot-at): for a runtime that restores that snapshot\n",
             DEFAULT_MIN_COUNT);
 }
 
@@ -198,10 +207,10 @@ static int emit_tci(const IRFunc *f, Emitted *out, BundleEntry *e)
 
 /* Translate every candidate group (sorted; one entry per (hash, flags,
  * size)): hot groups into a function of mb, the others (and hot blocks
- * the emitter cannot take) into a TCI image if with_tci.  Each candidate
+ * the emitter cannot take) into a TCI image as tci says.  Each candidate
  * of a group that got an entry gives a where record. */
 static void emit_all(WasmModuleBuilder *mb, const WasmABI *abi, const Cand *c, size_t n,
-                     bool with_tci, Emitted *out)
+                     TciMode tci, Emitted *out)
 {
     static IRFunc f;
     static RVTBInfo info;
@@ -221,7 +230,8 @@ static void emit_all(WasmModuleBuilder *mb, const WasmABI *abi, const Cand *c, s
         int fn = c[i].hot ? wasm_emit_func(mb, &f, abi) : -1; /* < 0: a loop, stays off Wasm */
         if (fn >= 0)
             e.func = (uint32_t)fn;
-        else if (!with_tci || emit_tci(&f, out, &e)) {
+        else if (tci == TCI_NONE || (tci == TCI_AFTER_SNAPSHOT && !c[i].after) ||
+                 emit_tci(&f, out, &e)) {
             out->skipped += c[i].hot;
             continue;
         }
@@ -244,7 +254,8 @@ int aot_bundle_main(int argc, char **argv)
     const char *in = NULL, *out = NULL;
     int level = DEFAULT_OPT_LEVEL;
     uint64_t min_count = DEFAULT_MIN_COUNT;
-    bool with_tci = true;
+    TciMode tci = TCI_ALL;
+    const char *tci_opt = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -252,8 +263,14 @@ int aot_bundle_main(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "-o") && i + 1 < argc) {
             out = argv[++i];
-        } else if (!strcmp(a, "--no-tci")) {
-            with_tci = false;
+        } else if (!strcmp(a, "--no-tci") || !strcmp(a, "--tci-after-snapshot")) {
+            TciMode m = a[2] == 'n' ? TCI_NONE : TCI_AFTER_SNAPSHOT;
+            if (tci_opt && tci != m) {
+                fprintf(stderr, "aot-tool bundle: %s and %s exclude each other\n", tci_opt, a);
+                return 2;
+            }
+            tci = m;
+            tci_opt = a;
         } else if (!strcmp(a, "--min-count") && i + 1 < argc) {
             char *end;
             const char *v = argv[++i];
@@ -282,6 +299,14 @@ int aot_bundle_main(int argc, char **argv)
     Profile *p;
     if (prof_load(in, &p, err, sizeof(err))) {
         fprintf(stderr, "aot-tool bundle: %s\n", err);
+        return 1;
+    }
+    if (tci == TCI_AFTER_SNAPSHOT && !*prof_header(p)->snapshot_at) {
+        fprintf(stderr,
+                "aot-tool bundle: %s: --tci-after-snapshot needs a profile with a snapshot point "
+                "(aot-tool profile --snapshot-at); this one has none\n",
+                in);
+        prof_free(p);
         return 1;
     }
     size_t n = prof_count(p);
@@ -319,10 +344,15 @@ int aot_bundle_main(int argc, char **argv)
     unsigned cold = 0;
     for (size_t i = 0, j; i < nc; i = j) {
         uint64_t sum = 0;
-        for (j = i; j < nc && !bundle_entry_cmp(&c[i].e, &c[j].e); j++)
+        bool after = false;
+        for (j = i; j < nc && !bundle_entry_cmp(&c[i].e, &c[j].e); j++) {
             sum += c[j].pe->count;
-        for (size_t k = i; k < j; k++)
+            after |= c[j].pe->count_after != 0;
+        }
+        for (size_t k = i; k < j; k++) {
             c[k].hot = sum >= min_count;
+            c[k].after = after;
+        }
         cold += sum < min_count ? (unsigned)(j - i) : 0;
     }
 
@@ -342,7 +372,7 @@ int aot_bundle_main(int argc, char **argv)
         fprintf(stderr, "aot-tool bundle: cannot start the module\n");
         goto done;
     }
-    emit_all(&mb, &abi, c, nc, with_tci, &em);
+    emit_all(&mb, &abi, c, nc, tci, &em);
     qsort(em.where, em.nwhere, sizeof(*em.where), cmp_where);
     if (!wasm_buf_ok(&em.tci) || em.tci.len > UINT32_MAX) {
         fprintf(stderr, "aot-tool bundle: out of memory for TCI images\n");

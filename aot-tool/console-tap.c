@@ -109,9 +109,10 @@ static bool release_line(void)
     return true;
 }
 
-/* Snapshot mode: notice that the machine wrote the snapshot.  The blocks
- * translated before it are dropped (and reported), so the rest of the run
- * translates from an empty TB cache like a runtime that restores it. */
+/* Snapshot mode: notice that the machine wrote the snapshot (it also
+ * flushed the TB cache then, so the rest of the run translates from an
+ * empty cache like a runtime that restores it).  From now on the input is
+ * typed and the prompts counted. */
 static void check_snapshot(void)
 {
     if (tap.after || !machine_snapshot_taken(tap.m, &tap.r.snapshot_insns))
@@ -119,7 +120,6 @@ static void check_snapshot(void)
     tap.after = true;
     tap.r.snapshot_taken = true;
     tap.prompt.pos = 0; /* count only the prompts after it */
-    exec_flush_all();
     release_line();
 }
 

@@ -87,15 +87,20 @@ static void print_profile(const char *path, const Profile *p, size_t top)
     printf("instructions: %" PRIu64 "\n", h->insns);
     printf("block executions: %" PRIu64 "\n", h->tb_execs);
 
-    size_t n = prof_count(p);
-    uint64_t code = 0, insns = 0, execs = 0, dyn_insns = 0;
+    size_t n = prof_count(p), n_after = 0;
+    uint64_t code = 0, insns = 0, execs = 0, dyn_insns = 0, execs_after = 0;
     for (const ProfEntry *e = prof_first(p); e; e = prof_next(p, e)) {
         code += e->len;
         insns += e->ninsns;
         execs += e->count;
         dyn_insns += e->count * e->ninsns;
+        n_after += e->count_after != 0;
+        execs_after += e->count_after;
     }
     printf("blocks: %zu (%" PRIu64 " code bytes, %" PRIu64 " instructions)\n", n, code, insns);
+    if (*h->snapshot_at)
+        printf("after the snapshot: %zu blocks ran, %" PRIu64 " block executions\n", n_after,
+               execs_after);
     printf("coverage: %.2f%% of block executions, %.2f%% of instructions\n",
            h->tb_execs ? 100.0 * (double)execs / (double)h->tb_execs : 0.0,
            h->insns ? 100.0 * (double)dyn_insns / (double)h->insns : 0.0);

@@ -13,8 +13,9 @@
  * version 2 adds u64 snapshot_insns */
 #define PROF_FIXED_SIZE_V1 76u
 #define PROF_FIXED_SIZE 84u
-/* vpc 8, ppc 8, hash 8, flags 4, ninsns 4, count 8, len 4 */
-#define ENTRY_FIXED_SIZE 44u
+/* vpc 8, ppc 8, hash 8, flags 4, ninsns 4, count 8, [version 3: count_after 8,] len 4 */
+#define ENTRY_FIXED_SIZE_V2 44u
+#define ENTRY_FIXED_SIZE 52u
 #define CHECKSUM_SIZE 8u
 #define KNOWN_FLAGS (PROF_F_DETERMINISTIC | PROF_F_MERGED)
 
@@ -157,11 +158,16 @@ static int push_entry(Profile *p, const ProfEntry *src, bool copy_bytes)
 }
 
 int prof_add(Profile *p, const TBKey *key, uint32_t ninsns, const uint8_t *bytes, uint32_t len,
-             uint64_t count)
+             uint64_t count, uint64_t count_after)
 {
-    if (!len || len > PROF_MAX_CODE || !count || !ninsns)
+    if (!len || len > PROF_MAX_CODE || !count || !ninsns || count_after > count)
         return -1;
-    ProfEntry e = {.key = *key, .ninsns = ninsns, .len = len, .count = count, .bytes = bytes};
+    ProfEntry e = {.key = *key,
+                   .ninsns = ninsns,
+                   .len = len,
+                   .count = count,
+                   .count_after = count_after,
+                   .bytes = bytes};
     return push_entry(p, &e, true);
 }
 
@@ -175,12 +181,13 @@ int prof_normalize(Profile *p)
     for (size_t i = 0; i < p->n; i++) {
         if (w && entry_cmp(&p->e[w - 1], &p->e[i]) == 0) {
             ProfEntry *d = &p->e[w - 1];
-            if (d->count > UINT64_MAX - p->e[i].count) {
-                d->count = UINT64_MAX;
+            if (d->count > UINT64_MAX - p->e[i].count) { /* count_after <= count */
+                d->count = d->count_after = UINT64_MAX;
                 p->overflow = true;
                 rc = -1;
             } else {
                 d->count += p->e[i].count;
+                d->count_after += p->e[i].count_after;
             }
             continue;
         }
@@ -421,7 +428,8 @@ int prof_load_mem(const void *data, size_t size, const char *name, Profile **out
     }
     /* Each entry needs at least ENTRY_FIXED_SIZE + 1 bytes: check the count
      * against the data before allocating for it. */
-    if ((uint64_t)nentries * (ENTRY_FIXED_SIZE + 1) > r.left) {
+    const uint32_t entry_fixed = version >= 3 ? ENTRY_FIXED_SIZE : ENTRY_FIXED_SIZE_V2;
+    if ((uint64_t)nentries * (entry_fixed + 1) > r.left) {
         set_err(err, errlen, name, "entry count %u does not fit in the %zu bytes of entry data",
                 nentries, r.left);
         goto fail;
@@ -437,9 +445,9 @@ int prof_load_mem(const void *data, size_t size, const char *name, Profile **out
     uint64_t total = 0;
     for (uint32_t i = 0; i < nentries; i++) {
         ProfEntry *e = &p->e[i];
-        if (!take(&r, ENTRY_FIXED_SIZE, &q)) {
+        if (!take(&r, entry_fixed, &q)) {
             set_err(err, errlen, name, "entry %u: truncated (%zu bytes left, need %u)", i, r.left,
-                    ENTRY_FIXED_SIZE);
+                    entry_fixed);
             goto fail;
         }
         e->key.vpc = rd64(q);
@@ -448,7 +456,8 @@ int prof_load_mem(const void *data, size_t size, const char *name, Profile **out
         e->key.flags = rd32(q + 24);
         e->ninsns = rd32(q + 28);
         e->count = rd64(q + 32);
-        e->len = rd32(q + 40);
+        e->count_after = version >= 3 ? rd64(q + 40) : 0;
+        e->len = rd32(q + entry_fixed - 4);
         if (!e->len || e->len > PROF_MAX_CODE) {
             set_err(err, errlen, name, "entry %u: code length %u out of range 1..%u", i, e->len,
                     PROF_MAX_CODE);
@@ -485,6 +494,18 @@ int prof_load_mem(const void *data, size_t size, const char *name, Profile **out
             goto fail;
         }
         total += e->count;
+        if (e->count_after > e->count) {
+            set_err(err, errlen, name,
+                    "entry %u: %llu executions after the snapshot point, more than its count %llu",
+                    i, (unsigned long long)e->count_after, (unsigned long long)e->count);
+            goto fail;
+        }
+        if (e->count_after && !*h->snapshot_at) {
+            set_err(err, errlen, name,
+                    "entry %u: executions after a snapshot point, but the profile has no snapshot",
+                    i);
+            goto fail;
+        }
         if (i && entry_cmp(&p->e[i - 1], e) >= 0) {
             set_err(err, errlen, name, "entry %u: out of order or duplicate (pc %#llx)", i,
                     (unsigned long long)e->key.vpc);
@@ -625,6 +646,7 @@ int prof_serialize(Profile *p, uint8_t **data, size_t *size, char *err, size_t e
         put32(&b, e->key.flags);
         put32(&b, e->ninsns);
         put64(&b, e->count);
+        put64(&b, e->count_after);
         put32(&b, e->len);
         put(&b, e->bytes, e->len);
     }
@@ -693,14 +715,21 @@ int prof_merge(const Profile *a, const Profile *b, Profile **out, char *err, siz
     uint64_t ma = a->hdr.min_count ? a->hdr.min_count : 1;
     uint64_t mb = b->hdr.min_count ? b->hdr.min_count : 1;
     p->hdr.min_count = ma < mb ? ma : mb;
+    /* Executions after a snapshot point mean something only under a's
+     * header, which the result takes: without a snapshot there, none. */
+    bool after = *a->hdr.snapshot_at != 0;
     const Profile *src[2] = {a, b};
     for (int s = 0; s < 2; s++)
-        for (size_t i = 0; i < src[s]->n; i++)
-            if (push_entry(p, &src[s]->e[i], true) != 0) {
+        for (size_t i = 0; i < src[s]->n; i++) {
+            ProfEntry e = src[s]->e[i];
+            if (!after)
+                e.count_after = 0;
+            if (push_entry(p, &e, true) != 0) {
                 set_err(err, errlen, "merge", "out of memory");
                 prof_free(p);
                 return -1;
             }
+        }
     if (prof_normalize(p) != 0) {
         set_err(err, errlen, "merge", "execution counts overflow 64 bits");
         prof_free(p);

@@ -15,7 +15,8 @@
 #include "exec/tb-key.h"
 
 #define PROF_MAGIC "KILNPROF" /* 8 bytes, no NUL in the file */
-#define PROF_VERSION 2u       /* written; version 1 (no snapshot fields) is still read */
+#define PROF_VERSION 3u       /* written; versions 1 (no snapshot fields) and 2 (no
+                                 count_after) are still read */
 #define PROF_VERSION_MIN 1u
 #define PROF_MAX_CODE 4096u    /* bytes of guest code per entry, at most */
 #define PROF_MAX_STRING 65536u /* bytes per header string, at most */
@@ -67,6 +68,7 @@ typedef struct ProfEntry {
     uint32_t ninsns;      /* guest instructions in the block */
     uint32_t len;         /* code bytes, 1..PROF_MAX_CODE */
     uint64_t count;       /* executions, >= 1 */
+    uint64_t count_after; /* of those, after the snapshot point (0 without a snapshot) */
     const uint8_t *bytes; /* len bytes of guest code, owned by the Profile */
 } ProfEntry;
 
@@ -95,10 +97,11 @@ void prof_free(Profile *p);
 /* Building (aot-tool profile): a new empty profile with a copy of hdr's
  * fields (NULL strings become ""); version is set to PROF_VERSION. */
 Profile *prof_new(const ProfHeader *hdr);
-/* Add count executions of a block; entries with the same key and length
- * are combined by prof_normalize.  0, or -1 on bad arguments/overflow. */
+/* Add count executions of a block, count_after (<= count) of them after the
+ * snapshot point; entries with the same key and length are combined by
+ * prof_normalize.  0, or -1 on bad arguments/overflow. */
 int prof_add(Profile *p, const TBKey *key, uint32_t ninsns, const uint8_t *bytes, uint32_t len,
-             uint64_t count);
+             uint64_t count, uint64_t count_after);
 /* Sort entries and combine duplicates (idempotent). -1 if counts overflow. */
 int prof_normalize(Profile *p);
 /* Drop entries that ran fewer than min_count times; records min_count. */

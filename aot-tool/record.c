@@ -17,6 +17,7 @@
 #include "exec/tb-key.h"
 #include "hw/machine.h"
 #include "profile.h"
+#include "riscv/cpu.h"
 #include "util/file.h"
 #include "util/size.h"
 
@@ -58,13 +59,27 @@ static int parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
+/* The profiling sink's state: the profile and the machine it watches. */
+typedef struct Recorder {
+    Profile *p;
+    Machine *m;
+} Recorder;
+
+/* A TB's report.  Reports come at TB cache flushes, and the machine
+ * flushes the cache at the snapshot point (a safe point between TBs), so a
+ * TB reported after that point, when more instructions have retired, was
+ * translated and run after it: all its executions count as after it. */
 static void record_tb(void *opaque, const ExecTBProfile *tb)
 {
-    Profile *p = opaque;
+    Recorder *r = opaque;
     if (!tb->exec_count || !tb->size)
         return;
+    uint64_t snap_insns;
+    bool after =
+        machine_snapshot_taken(r->m, &snap_insns) && machine_cpu(r->m)->icount > snap_insns;
     TBKey key = tb_key_make(tb->pc, tb->phys_pc, tb->flags, tb->bytes, tb->size);
-    if (prof_add(p, &key, tb->ninsns, tb->bytes, tb->size, tb->exec_count) != 0) {
+    if (prof_add(r->p, &key, tb->ninsns, tb->bytes, tb->size, tb->exec_count,
+                 after ? tb->exec_count : 0) != 0) {
         fprintf(stderr, "aot-tool: cannot record block at %#" PRIx64 " (out of memory?)\n", tb->pc);
         exit(1);
     }
@@ -388,7 +403,8 @@ static int profile_run(ProfileOptions *o, char *snap_tmp)
                            .stop_after_input = o->stop_after_input,
                            .timeout = o->timeout};
     console_tap_start(m, &tc);
-    exec_set_tb_profiler(record_tb, p);
+    Recorder rec = {.p = p, .m = m};
+    exec_set_tb_profiler(record_tb, &rec);
     ExecOptions eo = {.jit = false, .max_insns = o->insns};
     ExecStats st = {0};
     int code = exec_run(m, &eo, &st);

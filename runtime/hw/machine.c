@@ -982,6 +982,11 @@ static void snapshot_poll(Machine *m)
     }
     m->snapshot_taken = true;
     m->snapshot_icount = m->cpu->icount;
+    /* The run goes on from an empty TB cache, like a runtime that restores
+     * this snapshot: the flush comes at once, still at this instruction
+     * count (exec's poll flushes right after machine_poll), so a profiler
+     * sees which TBs ran before the snapshot and which after it. */
+    exec_flush_all();
     if (m->cfg.snapshot_exit)
         machine_request_stop(m, 0);
 }

@@ -6,9 +6,10 @@
 // URL options:
 //   bundle=0     no AOT bundle (bundle=URL: another one; default: with a
 //                snapshot /demo/shell-restore.kbundle.wasm, compiled code
-//                only, else /demo/shell.kbundle.wasm, which also carries
-//                TCI images of the boot's cold blocks: ~1 MB more, useful
-//                only to a boot)
+//                and TCI images of the blocks that ran after the snapshot
+//                point, else /demo/shell.kbundle.wasm, which carries TCI
+//                images of the boot's cold blocks too: ~0.8 MB more,
+//                useful only to a boot)
 //   snapshot=0   cold boot, no snapshot restore (snapshot=URL: another one)
 //   append=STR   kernel command line (default: console=ttyS0 earlycon=sbi)
 //   kernel=URL   guest Image (default /guest/Image, tools/serve.py's mount)

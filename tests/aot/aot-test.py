@@ -9,7 +9,8 @@ each other.  One case per run:
   merge        merge two real profiles: union of blocks, counts added;
                merging profiles of different guest images fails
   inspect      exact inspect output for small profiles written here
-               (format version 1, and version 2 with a snapshot point)
+               (format version 1, version 2 with a snapshot point, version 3
+               with executions after it)
   corrupt-cli  corrupt/missing/non-profile files and bad command lines
                through the CLI: one clear message naming the file, exit 1/2;
                a marker never seen (also within an --insns limit): exit 1
@@ -155,7 +156,7 @@ stop: insns:1000
 instructions: 1000
 block executions: 100
 blocks: 2 (8 code bytes, 3 instructions)
-coverage: 70.00% of block executions, 13.00% of instructions
+{after}coverage: 70.00% of block executions, 13.00% of instructions
 all blocks:
            count  vpc               ppc               flags     insns  bytes  hash
               10  ffffffff80001000  0000000080201000  00000005      1      4  {h1:016x}
@@ -166,15 +167,22 @@ all blocks:
 def case_inspect(c, tmp):
     hdr, entries = small_profile()
     path = os.path.join(tmp, "small.prof")
-    # version 1 (no snapshot fields), then version 2 with a snapshot point
+    # version 1 (no snapshot fields), version 2 with a snapshot point, version
+    # 3 with executions after it
     v2 = dict(hdr, version=2, snapshot_at="guest# ", input='\rls "/"\\\x01\r', snapshot_insns=400)
-    for h, snapshot in ((hdr, "snapshot: none\n"),
-                        (v2, 'snapshot: "guest# " at instruction 400 (600 more after it)\n'
-                             'input: "\\rls \\"/\\"\\\\\\x01\\r"\n')):
-        open(path, "wb").write(write_prof(h, entries))
+    v3 = dict(v2, version=3)
+    snap = ('snapshot: "guest# " at instruction 400 (600 more after it)\n'
+            'input: "\\rls \\"/\\"\\\\\\x01\\r"\n')
+    after3 = [dict(entries[0]), dict(entries[1], count_after=15)]
+    for h, ents, snapshot, after in (
+            (hdr, entries, "snapshot: none\n", ""),
+            (v2, entries, snap, "after the snapshot: 0 blocks ran, 0 block executions\n"),
+            (v3, after3, snap, "after the snapshot: 1 blocks ran, 15 block executions\n")):
+        open(path, "wb").write(write_prof(h, ents))
         p = c.run("inspect", path, "--all", check=0)
         want = INSPECT_WANT.format(path=path, version=h.get("version", 1), snapshot=snapshot,
-                                   h1=fnv1a64(entries[0]["code"]), h2=fnv1a64(entries[1]["code"]))
+                                   after=after, h1=fnv1a64(entries[0]["code"]),
+                                   h2=fnv1a64(entries[1]["code"]))
         if p.stdout != want:
             fail(f"inspect output:\n{p.stdout}\nwant:\n{want}")
     p = c.run("inspect", path, "--top", "1", check=0)

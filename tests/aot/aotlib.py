@@ -35,13 +35,17 @@ def bundle_checksum(data):
     return ((h ^ n) * prime) & m
 
 
-# Fixed header per format version: 76 bytes (v1), 84 (v2 adds snapshot_insns).
+# Fixed header per format version: 76 bytes (v1), 84 (v2 adds snapshot_insns;
+# v3 the same).
 FIXED = {1: struct.Struct("<8sIIQQQQQQQI"), 2: struct.Struct("<8sIIQQQQQQQIQ")}
+FIXED[3] = FIXED[2]
 FIELDS = ["magic", "version", "flags", "kernel_hash", "bios_hash", "drive_hash", "mem_size",
           "insns", "tb_execs", "min_count", "nentries", "snapshot_insns"]
-ENTRY = struct.Struct("<QQQIIQI")  # 44 bytes
+# Entry before its code: 44 bytes (v1, v2), 52 (v3 adds count_after after count).
+ENTRY = {1: struct.Struct("<QQQIIQI"), 2: struct.Struct("<QQQIIQI"), 3: struct.Struct("<QQQIIQQI")}
 STRINGS = {1: ["kiln_version", "kernel_name", "bios", "append", "drive", "stop"]}
 STRINGS[2] = STRINGS[1] + ["snapshot_at", "input"]
+STRINGS[3] = STRINGS[2]
 
 
 def read_prof(data):
@@ -51,7 +55,7 @@ def read_prof(data):
     assert data[:8] == b"KILNPROF" and version in FIXED
     hdr = dict(zip(FIELDS, FIXED[version].unpack_from(data, 0)))
     hdr.setdefault("snapshot_insns", 0)
-    if version == 2:
+    if version >= 2:
         assert hdr["snapshot_insns"] <= hdr["insns"]
     off = FIXED[version].size
     for name in STRINGS[version]:
@@ -59,13 +63,17 @@ def read_prof(data):
         hdr[name] = data[off + 4:off + 4 + n].decode()
         off += 4 + n
     entries = []
+    ent = ENTRY[version]
     for _ in range(hdr["nentries"]):
-        vpc, ppc, h, flags, ninsns, count, n = ENTRY.unpack_from(data, off)
-        code = data[off + ENTRY.size:off + ENTRY.size + n]
+        f = ent.unpack_from(data, off)
+        vpc, ppc, h, flags, ninsns, count, n = f[:6] + f[-1:]
+        after = f[6] if version >= 3 else 0
+        code = data[off + ent.size:off + ent.size + n]
         assert len(code) == n and fnv1a64(code) == h
+        assert after <= count and (after == 0 or hdr.get("snapshot_at"))
         entries.append(dict(vpc=vpc, ppc=ppc, hash=h, flags=flags, ninsns=ninsns,
-                            count=count, code=code))
-        off += ENTRY.size + n
+                            count=count, count_after=after, code=code))
+        off += ent.size + n
     assert off == len(data) - 8, "trailing data"
     keys = [(e["vpc"], e["ppc"], e["flags"], e["hash"], len(e["code"]), e["code"])
             for e in entries]
@@ -78,15 +86,17 @@ def write_prof(hdr, entries):
     fields = [b"KILNPROF", version, hdr["flags"], hdr["kernel_hash"], hdr["bios_hash"],
               hdr["drive_hash"], hdr["mem_size"], hdr["insns"], hdr["tb_execs"],
               hdr["min_count"], len(entries)]
-    if version == 2:
+    if version >= 2:
         fields.append(hdr.get("snapshot_insns", 0))
     out = bytearray(FIXED[version].pack(*fields))
     for name in STRINGS[version]:
         s = hdr.get(name, "").encode()
         out += struct.pack("<I", len(s)) + s
     for e in entries:
-        out += ENTRY.pack(e["vpc"], e["ppc"], fnv1a64(e["code"]), e["flags"], e["ninsns"],
-                          e["count"], len(e["code"])) + e["code"]
+        f = [e["vpc"], e["ppc"], fnv1a64(e["code"]), e["flags"], e["ninsns"], e["count"]]
+        if version >= 3:
+            f.append(e.get("count_after", 0))
+        out += ENTRY[version].pack(*f, len(e["code"])) + e["code"]
     out += struct.pack("<Q", fnv1a64(out))
     return bytes(out)
 

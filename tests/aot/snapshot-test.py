@@ -10,7 +10,14 @@ Cases (one per meson test), on the shared guest's shell:
            (against a profile that stops at the prompt); restored with the
            bundle of each, natively (bundle lookups) and under Node (bundle
            executions from --stats), the commands typed after the restore
-           run bundle code only with the snapshot profile's bundle
+           run bundle code only with the snapshot profile's bundle; the
+           profile counts the executions after the snapshot point
+           (count_after: all of a block's when it ran only then, none for
+           the blocks of a profile without a snapshot), and a bundle with
+           the TCI images of just those blocks (--tci-after-snapshot)
+           serves far more of the restored run's lookups than one without
+           images, and most of what the full bundle serves, with under half
+           its images
   errors   bad command lines (exit 2); a snapshot marker or stop marker that
            never appears, a timeout, an unwritable snapshot (exit 1): one
            message naming the problem, no file written, none left behind
@@ -28,10 +35,10 @@ PROMPT = "guest# "
 DEFAULT_INPUT = "\rhelp\runame -a\rls /\rrun hello,bench-fp\r"
 # typed into the restored guest (stdin of kiln / kiln-node)
 RESTORE_INPUT = b"uname -a\nrun hello,bench-fp\npoweroff\n"
-def read_prof_counts(path):
-    """Header and {(vpc, ppc, flags, hash): count} of a profile."""
+def read_prof_counts(path, field="count"):
+    """Header and {(vpc, ppc, flags, hash): count (or count_after)} of a profile."""
     hdr, entries = read_prof(open(path, "rb").read())
-    return hdr, {(e["vpc"], e["ppc"], e["flags"], e["hash"]): e["count"] for e in entries}
+    return hdr, {(e["vpc"], e["ppc"], e["flags"], e["hash"]): e[field] for e in entries}
 
 
 class Ctx:
@@ -105,7 +112,7 @@ def case_restore(c):
     m = re.search(r"kiln: snapshot \S+: \d+ bytes .* insn (\d+)", err)
     if not m:
         fail(f"no snapshot line from the machine:\n{err}")
-    if (hdr["version"] != 2 or hdr["snapshot_at"] != PROMPT or hdr["input"] != DEFAULT_INPUT or
+    if (hdr["version"] != 3 or hdr["snapshot_at"] != PROMPT or hdr["input"] != DEFAULT_INPUT or
             hdr["snapshot_insns"] != int(m.group(1)) or
             not 0 < hdr["snapshot_insns"] < hdr["insns"] or hdr["stop"] != "until:" + PROMPT):
         fail(f"header {hdr}")
@@ -145,6 +152,18 @@ def case_bundle(c):
           f"{sum(ef[k] for k in after)} executions)")
     if len(ef) <= len(eb) or hf["tb_execs"] <= hb["tb_execs"] or len(after) < 100 or not user:
         fail("the snapshot profile has no (or too few) blocks from after the snapshot")
+    # count_after: every block only in the snapshot profile ran after the
+    # snapshot point only; some of the boot's ran after it too, not all
+    _, ca = read_prof_counts(prof, "count_after")
+    _, cb = read_prof_counts(boot, "count_after")
+    bad = [k for k in after if ca[k] != ef[k]]
+    both = [k for k in eb if k in ca and ca[k]]
+    if bad or not both or len(both) >= len(eb) or any(cb.values()):
+        fail(f"count_after: {len(bad)} blocks only after the snapshot with count_after != "
+             f"count; {len(both)} of the boot's {len(eb)} blocks ran after it too; "
+             f"{sum(1 for v in cb.values() if v)} nonzero in the profile without a snapshot")
+    print(f"count_after: {sum(1 for v in ca.values() if v)} blocks ran after the snapshot "
+          f"({len(both)} of them in the boot too), {sum(ca.values())} executions")
     results = {}
     for name, p in (("boot", boot), ("snapshot", prof)):
         b = c.path(name + ".kbundle.wasm")
@@ -164,6 +183,37 @@ def case_bundle(c):
     hs, _, es, ts = results["snapshot"]
     if hs <= hb_ or es < 0.9 * ts or es / ts < eb_ / tb_ + 0.3:
         fail("the snapshot profile's bundle does not cover the commands typed after the restore")
+    # restore bundles: compiled code only, or with the images of the blocks
+    # that ran after the snapshot (what the demo page takes)
+    hits = {}
+    for opt in ("--no-tci", "--tci-after-snapshot"):
+        b = c.path("r" + opt + ".kbundle.wasm")
+        out = c.aot("bundle", prof, opt, "-o", b, check=0).stdout.decode()
+        m = re.search(r"(\d+) compiled, (\d+) TCI images", out)
+        n = c.restore(snap, "--bundle", b, "--stats", stdin=RESTORE_INPUT)
+        err = n.stderr.decode(errors="replace")
+        if not m or n.returncode or b"guest: done bench-fp 145637fb" not in n.stdout:
+            fail(f"restore with the {opt} bundle: exit {n.returncode}\n{out}\n{err[-3000:]}")
+        _, _, lookups, h = bundle_stats(err)
+        hits[opt] = (h, lookups, int(m.group(2)))
+        print(f"restore bundle {opt}: {m.group(1)} compiled, {m.group(2)} TCI images; native "
+              f"lookups after the restore: {h} hits of {lookups}")
+    (h0, _, i0), (h1, l1, i1) = hits["--no-tci"], hits["--tci-after-snapshot"]
+    full_images = int(re.search(r"(\d+) TCI images",
+                                c.aot("inspect", c.path("snapshot.kbundle.wasm"),
+                                      check=0).stdout.decode()).group(1))
+    # (the typed commands differ from the profile's input: poweroff runs
+    # kernel code that ran in the boot only, which the full bundle has)
+    if i0 != 0 or not 0 < i1 < full_images / 2 or h1 < h0 + 0.3 * l1 or h1 < 0.85 * hs:
+        fail(f"--tci-after-snapshot: {i1} images (full bundle {full_images}), {h1} hits of "
+             f"{l1} lookups against {h0} without images, {hs} with the full bundle")
+    p = c.aot("bundle", boot, "--tci-after-snapshot", "-o", c.path("x.kbundle.wasm"))
+    if p.returncode != 1 or "needs a profile with a snapshot point" not in p.stderr.decode():
+        fail(f"--tci-after-snapshot of a profile without a snapshot: exit {p.returncode}, "
+             f"{p.stderr.decode()!r}")
+    p = c.aot("bundle", prof, "--no-tci", "--tci-after-snapshot", "-o", c.path("x.kbundle.wasm"))
+    if p.returncode != 2 or "exclude each other" not in p.stderr.decode():
+        fail(f"--no-tci with --tci-after-snapshot: exit {p.returncode}, {p.stderr.decode()!r}")
     print("ok")
 
 

@@ -39,7 +39,7 @@ static void add(Profile *p, uint64_t vpc, const uint8_t *b, uint32_t len, uint32
                 uint64_t count)
 {
     TBKey k = tb_key_make(vpc, vpc - 0xffffffff00000000ull, 5, b, len);
-    CHECK(prof_add(p, &k, ninsns, b, len, count) == 0, "prof_add %#" PRIx64, vpc);
+    CHECK(prof_add(p, &k, ninsns, b, len, count, 0) == 0, "prof_add %#" PRIx64, vpc);
 }
 
 /* Sample profile: 3 entries, added in the given order. */
@@ -67,6 +67,19 @@ static void serialize(Profile *p, uint8_t **d, size_t *n)
         fprintf(stderr, "FATAL: serialize: %s\n", err);
         exit(1);
     }
+}
+
+/* p serialises to a file that loads again. */
+static void check_reloads(Profile *p, const char *what)
+{
+    uint8_t *d;
+    size_t n;
+    char err[512];
+    serialize(p, &d, &n);
+    Profile *l;
+    CHECK(prof_load_mem(d, n, NAME, &l, err, sizeof(err)) == 0, "%s: %s", what, err);
+    prof_free(l);
+    free(d);
 }
 
 static void wr32(uint8_t *p, uint32_t v)
@@ -266,9 +279,9 @@ static void test_corrupt(void)
     c[0] = 'X';
     expect_fail(c, n, "bad magic", "wrong magic");
     memcpy(c, d, n);
-    wr32(c + 8, 3);
+    wr32(c + 8, 4);
     fix_checksum(c, n);
-    expect_fail(c, n, "version 3", "wrong version");
+    expect_fail(c, n, "version 4", "wrong version");
     memcpy(c, d, n);
     wr32(c + 8, 0);
     fix_checksum(c, n);
@@ -286,11 +299,12 @@ static void test_corrupt(void)
     expect_fail(c, n + 8, "unexpected data", "trailing data");
 
     /* Crafted fields with a valid checksum.  Layout (docs/profile-format.md,
-     * version 2): 84-byte fixed header, 8 strings (u32 length + bytes; the
-     * last two, snapshot and input, empty here), entries. */
+     * version 3): 84-byte fixed header, 8 strings (u32 length + bytes; the
+     * last two, snapshot and input, empty here), entries of 52 bytes + code
+     * (count at +32, count_after at +40, len at +48). */
     size_t strs =
         4 * 8 + strlen("0.1.0") + strlen("Image") + strlen("console=ttyS0") + strlen("insns:1000");
-    size_t e0 = 84 + strs, e1 = e0 + 44 + 4;
+    size_t e0 = 84 + strs, e1 = e0 + 52 + 4;
 #define CRAFT(stmt, want, what)                                                                    \
     do {                                                                                           \
         memcpy(c, d, n);                                                                           \
@@ -303,11 +317,12 @@ static void test_corrupt(void)
     CRAFT(wr64(c + 56, 59), "overflow", "tb_execs below the sum");
     CRAFT(wr64(c + e0 + 32, 0), "count 0", "zero count");
     CRAFT(wr64(c + 64, 15), "min_count", "count below min_count");
-    CRAFT(wr32(c + e0 + 40, 5), NULL, "bytes length mismatch (+1)");
-    CRAFT(wr32(c + e1 + 40, 1000), "length mismatch", "bytes length past the end");
-    CRAFT(wr32(c + e0 + 40, 0), "out of range", "zero length");
-    CRAFT(wr32(c + e0 + 40, 0x7fffffff), "out of range", "huge length");
-    CRAFT(c[e0 + 44] ^= 1, "hash", "code changed");
+    CRAFT(wr32(c + e0 + 48, 5), NULL, "bytes length mismatch (+1)");
+    CRAFT(wr32(c + e1 + 48, 1000), "length mismatch", "bytes length past the end");
+    CRAFT(wr32(c + e0 + 48, 0), "out of range", "zero length");
+    CRAFT(wr32(c + e0 + 48, 0x7fffffff), "out of range", "huge length");
+    CRAFT(c[e0 + 52] ^= 1, "hash", "code changed");
+    CRAFT(wr64(c + e0 + 40, 1), "no snapshot", "count_after without a snapshot");
     CRAFT(wr32(c + e0 + 28, 3), "instruction count", "ninsns too big");
     CRAFT(wr32(c + e0 + 28, 0), "instruction count", "ninsns zero");
     CRAFT(wr64(c + e1, 0), "out of order", "unsorted");
@@ -340,13 +355,7 @@ static void test_corrupt(void)
         Profile *l;
         char err[512];
         if (prof_load_mem(c, m, NAME, &l, err, sizeof(err)) == 0) {
-            uint8_t *d2;
-            size_t n2;
-            serialize(l, &d2, &n2);
-            Profile *l2;
-            CHECK(prof_load_mem(d2, n2, NAME, &l2, err, sizeof(err)) == 0, "reload: %s", err);
-            prof_free(l2);
-            free(d2);
+            check_reloads(l, "reload");
             prof_free(l);
         } else {
             snprintf(what, sizeof(what), "random corruption %d", it);
@@ -358,8 +367,40 @@ static void test_corrupt(void)
     free(d);
 }
 
-/* Version 1 files (no snapshot_insns, no snapshot and input strings) still
- * load; a snapshot profile round-trips and its fields are checked. */
+/* The sample (no snapshot) written as an older version: version 2 drops
+ * each entry's count_after (8 bytes at +40), version 1 also the u64 at 76
+ * and the last two (empty) strings.  Returns a malloc'd file of *vn bytes. */
+static uint8_t *downgrade(const uint8_t *d, size_t n, uint32_t v, size_t *vn)
+{
+    size_t strs6 =
+        4 * 6 + strlen("0.1.0") + strlen("Image") + strlen("console=ttyS0") + strlen("insns:1000");
+    size_t e0 = 84 + strs6 + 8;
+    uint8_t *c = malloc(n);
+    size_t o;
+    if (v == 1) {
+        memcpy(c, d, 76);
+        memcpy(c + 76, d + 84, strs6);
+        o = 76 + strs6;
+    } else {
+        memcpy(c, d, e0);
+        o = e0;
+    }
+    for (size_t i = e0; i + 8 < n;) { /* entries: count_after out */
+        uint32_t len = (uint32_t)d[i + 48] | (uint32_t)d[i + 49] << 8;
+        memcpy(c + o, d + i, 40);
+        memcpy(c + o + 40, d + i + 48, 4 + len);
+        o += 44 + len;
+        i += 52 + len;
+    }
+    o += 8;
+    wr32(c + 8, v);
+    fix_checksum(c, o);
+    *vn = o;
+    return c;
+}
+
+/* Version 1 and 2 files still load; a snapshot profile round-trips and
+ * its fields are checked. */
 static void test_versions(void)
 {
     Profile *p = sample(0);
@@ -367,37 +408,34 @@ static void test_versions(void)
     size_t n;
     char err[512];
     serialize(p, &d, &n);
-    /* v2 -> v1: drop the u64 at 76 and the two empty strings before e0. */
-    size_t strs6 =
-        4 * 6 + strlen("0.1.0") + strlen("Image") + strlen("console=ttyS0") + strlen("insns:1000");
-    size_t e0 = 84 + strs6 + 8, v1n = n - 16;
-    c = malloc(v1n);
-    memcpy(c, d, 76);
-    memcpy(c + 76, d + 84, strs6);
-    memcpy(c + 76 + strs6, d + e0, n - e0);
-    wr32(c + 8, 1);
-    fix_checksum(c, v1n);
     Profile *l;
-    CHECK(prof_load_mem(c, v1n, NAME, &l, err, sizeof(err)) == 0, "version 1: %s", err);
-    if (l) {
-        const ProfHeader *h = prof_header(l);
-        CHECK(h->version == 1 && !*h->snapshot_at && !*h->input && !h->snapshot_insns &&
-                  prof_count(l) == 3 && !strcmp(h->stop, "insns:1000"),
-              "version 1 fields");
-        uint8_t *d2;
-        size_t n2;
-        serialize(l, &d2, &n2); /* written as the current version */
-        CHECK(n2 == n && !memcmp(d2, d, n), "version 1 re-saved differs from version 2");
-        free(d2);
-        prof_free(l);
+    for (uint32_t v = 1; v <= 2; v++) {
+        size_t vn;
+        c = downgrade(d, n, v, &vn);
+        CHECK(prof_load_mem(c, vn, NAME, &l, err, sizeof(err)) == 0, "version %u: %s", v, err);
+        if (l) {
+            const ProfHeader *h = prof_header(l);
+            bool zero_after = true;
+            for (size_t i = 0; i < prof_count(l); i++)
+                zero_after &= prof_entry(l, i)->count_after == 0;
+            CHECK(h->version == v && !*h->snapshot_at && !*h->input && !h->snapshot_insns &&
+                      prof_count(l) == 3 && !strcmp(h->stop, "insns:1000") && zero_after,
+                  "version %u fields", v);
+            uint8_t *d2;
+            size_t n2;
+            serialize(l, &d2, &n2); /* written as the current version */
+            CHECK(n2 == n && !memcmp(d2, d, n), "version %u re-saved differs from version 3", v);
+            free(d2);
+            prof_free(l);
+        }
+        for (size_t k = 0; k < vn; k++) { /* truncated old files */
+            uint8_t *t = malloc(k ? k : 1);
+            memcpy(t, c, k);
+            expect_fail(k ? t : NULL, k, NULL, "truncated old version");
+            free(t);
+        }
+        free(c);
     }
-    for (size_t k = 0; k < v1n; k++) { /* truncated version 1 files */
-        uint8_t *t = malloc(k ? k : 1);
-        memcpy(t, c, k);
-        expect_fail(k ? t : NULL, k, NULL, "truncated version 1");
-        free(t);
-    }
-    free(c);
     free(d);
 
     ProfHeader *h = prof_header_mut(p);
@@ -406,6 +444,13 @@ static void test_versions(void)
     h->snapshot_at = strdup("guest# ");
     h->input = strdup("uname -a\r");
     h->snapshot_insns = 400;
+    /* executions after the snapshot: 4 of code2's 5 more, all of a new block */
+    TBKey k2 = tb_key_make(0xffffffff80002000ull, 0x80002000ull, 5, code2, 4);
+    TBKey k4 = tb_key_make(0xffffffff80004000ull, 0x80004000ull, 5, code1, 4);
+    CHECK(prof_add(p, &k2, 2, code2, 4, 5, 4) == 0 && prof_add(p, &k4, 1, code1, 4, 7, 7) == 0 &&
+              prof_add(p, &k4, 1, code1, 4, 1, 2) == -1,
+          "prof_add with count_after");
+    h->tb_execs += 12;
     serialize(p, &d, &n);
     CHECK(prof_load_mem(d, n, NAME, &l, err, sizeof(err)) == 0, "snapshot profile: %s", err);
     if (l) {
@@ -413,8 +458,36 @@ static void test_versions(void)
         CHECK(lh->version == PROF_VERSION && !strcmp(lh->snapshot_at, "guest# ") &&
                   !strcmp(lh->input, "uname -a\r") && lh->snapshot_insns == 400,
               "snapshot fields");
+        const ProfEntry *e2 = prof_find(l, &k2), *e4 = prof_find(l, &k4);
+        CHECK(prof_count(l) == 4 && e2 && e2->count == 25 && e2->count_after == 4 && e4 &&
+                  e4->count == 7 && e4->count_after == 7,
+              "count_after round trip");
+        /* merge: a's header decides whether executions after a snapshot
+         * point mean anything */
+        Profile *plain = sample(0), *m;
+        CHECK(prof_merge(l, plain, &m, err, sizeof(err)) == 0, "merge: %s", err);
+        if (m) {
+            const ProfEntry *me = prof_find(m, &k2);
+            CHECK(me && me->count == 45 && me->count_after == 4, "merged count_after");
+            prof_free(m);
+        }
+        CHECK(prof_merge(plain, l, &m, err, sizeof(err)) == 0, "merge: %s", err);
+        if (m) {
+            const ProfEntry *me = prof_find(m, &k4);
+            CHECK(me && me->count == 7 && me->count_after == 0, "count_after under a plain header");
+            check_reloads(m, "merged");
+            prof_free(m);
+        }
+        prof_free(plain);
         prof_free(l);
     }
+    /* e4 is the last entry: its count_after above its count is refused */
+    c = malloc(n);
+    memcpy(c, d, n);
+    wr64(c + n - 8 - 4 - 52 + 40, 8);
+    fix_checksum(c, n);
+    expect_fail(c, n, "more than its count", "count_after > count");
+    free(c);
     c = malloc(n);
     memcpy(c, d, n);
     wr64(c + 76, 1001); /* after the run's 1000 instructions */

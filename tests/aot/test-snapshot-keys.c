@@ -53,7 +53,7 @@ static void record(void *opaque, const ExecTBProfile *tb)
     if (!tb->exec_count)
         return;
     TBKey key = tb_key_make(tb->pc, tb->phys_pc, tb->flags, tb->bytes, tb->size);
-    if (prof_add(opaque, &key, tb->ninsns, tb->bytes, tb->size, tb->exec_count)) {
+    if (prof_add(opaque, &key, tb->ninsns, tb->bytes, tb->size, tb->exec_count, 0)) {
         fprintf(stderr, "FATAL: prof_add\n");
         exit(1);
     }

@@ -28,8 +28,9 @@ const MODES = {
   cold: {query: {bundle: '0', snapshot: '0'}, needs: [], mode: 'cold boot'},
   bundle: {query: {snapshot: '0'}, needs: ['shell.kbundle.wasm'], mode: 'cold boot + bundle',
            images: true},
+  // the restore bundle's images: the blocks that ran after the snapshot point
   snapshot: {query: {}, needs: ['shell-restore.kbundle.wasm', 'shell.snap'],
-             mode: 'snapshot + bundle'},
+             mode: 'snapshot + bundle', images: true},
   // Default options but neither file built (empty /demo): cold boot, saying so.
   fallback: {query: {}, needs: [], mode: 'cold boot',
              status: /no bundle: not built, no snapshot: not built/},
