@@ -20,7 +20,9 @@
 //     Prints JSON on stdout:
 //       {chromium, reps, modes: {MODE: {label, query, samples: [s], median,
 //        min, max, median_run, runs: [{prompt, scripts, start, downloaded, loaded, requests,
-//        bytes: {total, files: {CLASS: bytes}}}]}}}
+//        command, bytes: {total, files: {CLASS: bytes}}}]}}}
+//     command: seconds from pressing Enter after `uname -a` to the next
+//     prompt (polled every 5 ms; not with --no-check).
 //     Times are seconds from navigation start, the page's own clock
 //     (window.kilnDemo.times: performance.now() when the console output
 //     first holds the prompt, i.e. when it is handed to the terminal).
@@ -204,8 +206,10 @@ async function loadOnce(browser, proxy, image, mode, a) {
       throw await problem('page not cross-origin isolated (no console input)');
     if (mode === 'snapshot' && /Linux version/.test(st.output))
       throw await problem('the kernel booted: the snapshot was not restored');
+    // the first command typed at the prompt, Enter to the next prompt
+    const command = {pollMs: 5};
     if (a.check) {
-      const out = await demoRunCommand(page, 'uname -a', left()).catch(() => null);
+      const out = await demoRunCommand(page, 'uname -a', left(), command).catch(() => null);
       if (out === null || !/^Linux \S+ .*riscv64$/m.test(out))
         throw await problem(`uname -a did not print 'Linux ... riscv64': ${JSON.stringify(out)}`);
       if (m.needs.some((f) => f.endsWith('.kbundle.wasm'))) {
@@ -232,6 +236,7 @@ async function loadOnce(browser, proxy, image, mode, a) {
     const t = st.times;
     return {prompt: t.prompt / 1000, start: t.start / 1000, scripts: t.scripts / 1000, downloaded: t.downloaded / 1000, loaded: t.loaded / 1000,
             ...(t.restored ? {restored: t.restored / 1000} : {}),
+            ...(command.seconds !== undefined ? {command: command.seconds} : {}),
             requests: reqs.length, bytes: {total, files}};
   } finally {
     await context.close().catch(() => {});

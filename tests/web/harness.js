@@ -127,10 +127,14 @@ function demoWaitPrompt(page, timeoutMs) {
 // Demo page at its prompt: types cmd into the terminal (xterm's textarea,
 // so it goes through onData and the input ring like a user's keys), waits
 // for the next prompt and resolves to the lines printed in between (joined
-// with '\n'; '' on an error or exit).  Rejects after timeoutMs.
-async function demoRunCommand(page, cmd, timeoutMs) {
+// with '\n'; '' on an error or exit).  Rejects after timeoutMs.  With
+// timing = {pollMs}, the screen is checked every pollMs (default 100) and
+// timing.seconds is set to the time from pressing Enter to the next prompt
+// (to within pollMs).
+async function demoRunCommand(page, cmd, timeoutMs, timing) {
   await page.click('#terminal');
   await page.keyboard.type(cmd, {delay: 5});
+  const t0 = performance.now();
   await page.keyboard.press('Enter');
   const echo = `guest# ${cmd}`;
   await page.waitForFunction((echo) => {
@@ -138,7 +142,9 @@ async function demoRunCommand(page, cmd, timeoutMs) {
     const l = d.screen();
     const i = l.findIndex((s) => s.startsWith(echo));
     return d.error || d.exited || (i >= 0 && l.slice(i + 1).some((s) => s.startsWith('guest# ')));
-  }, echo, {timeout: timeoutMs, polling: 100});
+  }, echo, {timeout: timeoutMs, polling: (timing && timing.pollMs) || 100});
+  if (timing)
+    timing.seconds = (performance.now() - t0) / 1000;
   const lines = await page.evaluate(() => window.kilnDemo.screen());
   const i = lines.findIndex((s) => s.startsWith(echo));
   if (i < 0)
