@@ -264,7 +264,7 @@ int aot_bundle_main(int argc, char **argv)
         } else if (!strcmp(a, "-o") && i + 1 < argc) {
             out = argv[++i];
         } else if (!strcmp(a, "--no-tci") || !strcmp(a, "--tci-after-snapshot")) {
-            TciMode m = a[2] == 'n' ? TCI_NONE : TCI_AFTER_SNAPSHOT;
+            TciMode m = !strcmp(a, "--no-tci") ? TCI_NONE : TCI_AFTER_SNAPSHOT;
             if (tci_opt && tci != m) {
                 fprintf(stderr, "aot-tool bundle: %s and %s exclude each other\n", tci_opt, a);
                 return 2;

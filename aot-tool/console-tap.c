@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "exec/exec.h"
 #include "hw/console.h"
 #include "hw/machine.h"
 #include "riscv/cpu.h"

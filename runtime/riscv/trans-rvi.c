@@ -63,9 +63,9 @@ static bool gen_store(DisasContext *ctx, const RVInsn *in, unsigned size_log2)
     return true;
 }
 
-/* Store pc = this insn + off and leave through chain slot `slot`. */
-/* Ends the TB (the caller's insn is its last) going to the insn at off from
- * the current one; a jump back to the TB's start says so (a loop). */
+/* Store pc = this insn + off and leave through chain slot `slot` (the
+ * caller's insn ends the TB); a jump back to the TB's start says so (a
+ * loop to itself). */
 static void gen_goto(DisasContext *ctx, int64_t off, unsigned slot)
 {
     rv_gen_set_pc(ctx, rv_gen_pc(ctx, off));

@@ -728,7 +728,7 @@ static int emit_op(Emitter *E, const IROp *op)
         wasm_br_if(B, label_depth(E, op->aux));
         break;
     case IR_goto_tb:
-        if (op->aux && E->loops && !E->tb_pc_stored)
+        if (op->aux && !E->tb_pc_stored) /* prepare() made the body a loop */
             self_goto(E, (int32_t)op->imm, op->aux);
         else
             leave(E, (int32_t)op->imm);
