@@ -134,8 +134,10 @@ static TB *tb_make(RVCPU *cpu, uint64_t pc, uint64_t phys, uint32_t flags, uint3
     tb->tci = code;
     tb->from_image = code && from_bundle;
     tb->jit_fn = fn;
-    if (fn) /* AOT bundle code: runs from the start, is never dropped */
+    if (fn) { /* AOT bundle code: runs from the start, is never dropped */
         tb->jit_state = TB_JIT_COMPILED;
+        tb->bundle_fn = true;
+    }
     unsigned fresh = tb_insert(tb);
     if (unlikely(tbprof.fn))
         tbprof_track(tb, bytes);
@@ -287,22 +289,25 @@ __attribute__((noinline)) static void run_slice(ExecLoop *l)
         if (tb->jit_fn) {
             /* Compiled TBs chained to compiled TBs stay in this inner loop:
              * per TB only the call, retiring its instructions, and the
-             * checks that end the chain (exit kind, successor, poll due,
-             * interrupt pending) remain. */
+             * checks that end the chain (exit kind, successor, icount_limit)
+             * remain.  Like a compiled loop (docs/ir.md), a chain stops where
+             * the slice ends or once a cpu_kick zeroed icount_limit: nothing
+             * else makes an interrupt deliverable, or a poll due, between
+             * two goto_tb-linked TBs (interrupt lines and poll requests
+             * kick; CSR writes, WFI and traps end a TB with a status other
+             * than a slot), so pending but masked interrupts do not break
+             * chains. */
             uint64_t runs = 0, bundle_runs = 0; /* kept local: off the memory path */
-            /* Where compiled loops must stop (docs/ir.md): this slice's end,
-             * unless a cpu_kick zeroes it while the code runs. */
             cpu->icount_limit = next_poll;
             for (;;) {
                 status = ((JitTBFn *)(uintptr_t)tb->jit_fn)(cpu, pc);
                 runs++;
-                bundle_runs += bundle_owns(tb->jit_fn);
+                bundle_runs += tb->bundle_fn;
                 if (status > IR_EXIT_SLOT1 || unlikely(trace))
                     break;
                 TB *next = tb->jmp[status];
                 if (!next || !next->jit_fn || next->pc != cpu->pc || !next->valid ||
-                    cpu->icount + tb->ninsns >= cpu->icount_limit || cpu->poll_request ||
-                    (cpu_mip(cpu) & cpu->mie))
+                    cpu->icount + tb->ninsns >= cpu->icount_limit)
                     break;
                 cpu->icount += tb->ninsns;
                 tb = next;

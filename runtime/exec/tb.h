@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "tci/tci.h"
 
-/* The fields the dispatcher reads for every executed TB come first (51
+/* The fields the dispatcher reads for every executed TB come first (52
  * bytes under wasm32), so that running one touches one or two cache lines
  * of it, and the struct is no larger than its fields: the dispatcher's time
  * is mostly these loads (cache and data-TLB misses are dear in a VM), and
@@ -32,6 +32,7 @@ typedef struct TB {
     bool valid;
     bool from_image;   /* tci is an AOT bundle TCI image (the bundle owns it) */
     uint8_t jit_state; /* TB_JIT_* */
+    bool bundle_fn;    /* jit_fn is AOT bundle code (bundle_owns(jit_fn)) */
     /* cold: translation, indexing, invalidation */
     uint32_t size;
     uint64_t phys_page[2]; /* [1] = ~0 when the TB lies on one page */
