@@ -556,6 +556,32 @@ static int ram_save(Machine *m, SnapWriter *w, int arg)
     return w->err ? -1 : 0;
 }
 
+/* One block of a RAM part into RAM: its n pages (numbers in pages[]), raw
+ * (cl == n pages) or compressed, decoded straight into RAM when the pages
+ * are consecutive, else through stage.  Returns 0, or -1 on corrupt data.
+ * Called through ram_block_fn, out of line, once per block: Wasm engines
+ * (V8) run a function's first calls as baseline code and swap in optimised
+ * code only at a later call, so a restore that decoded all of RAM in one
+ * call would run baseline code throughout. */
+__attribute__((noinline)) static int ram_block(Machine *m, const uint64_t *pages, unsigned n,
+                                               const uint8_t *data, size_t cl, uint8_t *stage)
+{
+    size_t raw = (size_t)n * SNAP_PAGE;
+    bool contiguous = pages[n - 1] - pages[0] == n - 1;
+    uint8_t *dst = contiguous ? m->bus.ram + pages[0] * SNAP_PAGE : stage;
+    if (cl == raw)
+        memcpy(dst, data, raw);
+    else if (lz_decompress(data, cl, dst, raw))
+        return -1;
+    if (!contiguous)
+        for (unsigned k = 0; k < n; k++)
+            memcpy(m->bus.ram + pages[k] * SNAP_PAGE, stage + (size_t)k * SNAP_PAGE, SNAP_PAGE);
+    return 0;
+}
+
+static int (*volatile ram_block_fn)(Machine *, const uint64_t *, unsigned, const uint8_t *, size_t,
+                                    uint8_t *) = ram_block;
+
 /* Dry run: check the structure (and, unless the machine is fresh, decode
  * every block into scratch).  Commit: write the pages (zeroing the others
  * unless the machine is fresh, whose RAM is still all zero). */
@@ -595,15 +621,15 @@ static int ram_load_mode(Machine *m, SnapReader *r, bool fresh)
         }
         if (!decode)
             continue;
-        if (cl == raw)
-            memcpy(stage, data, raw);
-        else if (lz_decompress(data, cl, stage, raw)) {
+        if (r->dry_run) { /* into stage only: RAM stays as it is */
+            if (cl != raw && lz_decompress(data, cl, stage, raw)) {
+                rc = -1;
+                break;
+            }
+        } else if (ram_block_fn(m, pages, n, data, cl, stage)) {
             rc = -1;
             break;
         }
-        if (!r->dry_run)
-            for (unsigned k = 0; k < n; k++)
-                memcpy(m->bus.ram + pages[k] * SNAP_PAGE, stage + (size_t)k * SNAP_PAGE, SNAP_PAGE);
     }
     free(stage);
     return rc || !snap_reader_done(r) ? -1 : 0;

@@ -92,6 +92,17 @@ static int get_len(const uint8_t **ip, const uint8_t *end, size_t *len)
     }
 }
 
+/* Copies n bytes from s to d a word (8 bytes) at a time, so it may write up
+ * to 7 bytes past d + n and read as far past s + n: the caller checks there
+ * is that room.  s may lie before d in the same buffer if s + 8 <= d (an LZ
+ * match at offset >= 8): every word read was written before.  Small copies
+ * dominate a decode; done this way they need no call to memcpy. */
+static inline void copy_words(uint8_t *d, const uint8_t *s, size_t n)
+{
+    for (size_t k = 0; k < n; k += 8)
+        memcpy(d + k, s + k, 8);
+}
+
 int lz_decompress(const uint8_t *src, size_t n, uint8_t *dst, size_t out_len)
 {
     const uint8_t *ip = src, *end = src + n;
@@ -105,7 +116,10 @@ int lz_decompress(const uint8_t *src, size_t n, uint8_t *dst, size_t out_len)
             return -1;
         if (nlit > (size_t)(end - ip) || nlit > out_len - o)
             return -1;
-        memcpy(dst + o, ip, nlit);
+        if (nlit + 8 <= (size_t)(end - ip) && nlit + 8 <= out_len - o)
+            copy_words(dst + o, ip, nlit);
+        else
+            memcpy(dst + o, ip, nlit);
         ip += nlit;
         o += nlit;
         if (ip == end)
@@ -120,10 +134,13 @@ int lz_decompress(const uint8_t *src, size_t n, uint8_t *dst, size_t out_len)
         mlen += MIN_MATCH;
         if (off == 0 || off > o || mlen > out_len - o)
             return -1;
-        /* Overlapping copy (off < mlen repeats a pattern): byte by byte. */
+        /* Overlapping copy (off < mlen repeats a pattern): byte by byte,
+         * unless whole words never overlap (off >= 8). */
         uint8_t *d = dst + o;
         const uint8_t *s = d - off;
-        if (off >= mlen)
+        if (off >= 8 && mlen + 8 <= out_len - o)
+            copy_words(d, s, mlen);
+        else if (off >= mlen)
             memcpy(d, s, mlen);
         else
             for (size_t k = 0; k < mlen; k++)
