@@ -1,7 +1,8 @@
 /* interrupts.c - CLINT timer interrupt (mtimecmp, mie.MTIE, mstatus.MIE),
  * mip.MTIP following mtime >= mtimecmp, WFI wake-up with interrupts
- * globally off, priority order MSI > MTI > SSI, M interrupts taken in U even
- * with mstatus.MIE = 0, and a software interrupt delegated to S. */
+ * globally off, a pending but masked interrupt across a loop of chained
+ * blocks, priority order MSI > MTI > SSI, M interrupts taken in U even with
+ * mstatus.MIE = 0, and a software interrupt delegated to S. */
 #include "lib/isa.h"
 
 static volatile uint64_t order[16];
@@ -87,6 +88,29 @@ int main(void)
     __asm__ volatile("nop");
     csr_clear(mstatus, MSTATUS_MIE);
     CHECK("taken when MIE=1", norder, 1);
+
+    isa_section("pending but masked across chained blocks");
+    /* MTIP pending and enabled in mie, mstatus.MIE = 0: a loop of blocks
+     * linked by goto_tb (the asm keeps the two arms branches) runs to its
+     * end without a trap; the interrupt is taken as soon as MIE is set. */
+    norder = 0;
+    csr_write(mie, 1UL << IRQ_MTI);
+    mmio_write64(CLINT_MTIMECMP, 0);
+    long n = 0;
+    for (long i = 0; i < 20000; i++) {
+        if (i & 1)
+            __asm__ volatile("addi %0, %0, 3" : "+r"(n));
+        else
+            __asm__ volatile("addi %0, %0, 1" : "+r"(n));
+    }
+    CHECK("no trap while MIE=0", norder, 0);
+    CHECK("loop ran", n, 40000);
+    CHECK("MTIP still pending", (csr_read(mip) >> IRQ_MTI) & 1, 1);
+    csr_set(mstatus, MSTATUS_MIE);
+    __asm__ volatile("nop");
+    csr_clear(mstatus, MSTATUS_MIE);
+    CHECK("taken when MIE=1", norder, 1);
+    CHECK("mcause", order[0], CAUSE_INTR | IRQ_MTI);
 
     isa_section("priorities");
     /* MSI before MTI. (The spec also puts both before SSI; QEMU 7.2 takes the
