@@ -2,7 +2,8 @@
 // worker: a single-producer (page) single-consumer (worker) byte ring on a
 // SharedArrayBuffer.  The worker's runtime loop never yields to the event
 // loop, so messages could not reach it; it polls this ring instead
-// (Module.kilnConsoleIn, kiln-host.js).  Needs a cross-origin isolated page
+// (Module.kilnConsoleIn, kiln-host.js), and while the guest idles it sleeps
+// on it (waitForData: a write wakes it at once).  Needs a cross-origin isolated page
 // (COOP same-origin + COEP require-corp; tools/serve.py sets both).
 // Layout: Int32 [0] = bytes written, [1] = bytes read (both wrap at 2^32,
 // only their difference matters), then `capacity` data bytes (a power of
@@ -35,7 +36,18 @@
       for (let i = 0; i < n; i++)
         this.data[((w + i) >>> 0) % cap] = bytes[i];
       Atomics.store(this.idx, 0, (w + n) | 0); // publishes the bytes
+      if (n)
+        Atomics.notify(this.idx, 0); // wakes a consumer in waitForData
       return n;
+    }
+
+    // Consumer: blocks (Atomics.wait: a worker only) until bytes are there
+    // or ms have passed; returns at once if some already are.
+    waitForData(ms) {
+      const w = Atomics.load(this.idx, 0);
+      if (w !== Atomics.load(this.idx, 1))
+        return;
+      Atomics.wait(this.idx, 0, w, ms);
     }
 
     // Consumer: takes up to max bytes; returns a Uint8Array (maybe empty).
