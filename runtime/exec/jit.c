@@ -261,8 +261,7 @@ static bool over_module_limit(RVCPU *cpu)
     if (jit.stats.live_modules < jit.opt.max_modules)
         return false;
     exec_flush_all();
-    cpu->poll_request = true; /* the flush happens at the next poll */
-    cpu_kick(cpu);
+    cpu_request_poll(cpu); /* the flush happens at the next poll */
     return true;
 }
 

@@ -109,7 +109,8 @@ typedef struct RVCPU {
     int sbi_builtin;                 /* 1: ecall from S-mode is served by sbi.c */
     bool sbi_ready;                  /* cpu_enable_builtin_sbi has run since reset */
     bool poll_request;               /* SBI set_timer/reset changed machine state: the dispatcher
-                                        should call machine_poll (and clear this) before the next TB */
+                                        should call machine_poll (and clear this) before the next TB;
+                                        set with cpu_request_poll */
     struct Machine *machine;
     struct Bus *bus;                   /* physical address space (cpu_reset: machine_bus(m)) */
     uint64_t mcycle_off, minstret_off; /* mcycle/minstret = icount + off (guest writes) */
@@ -147,6 +148,14 @@ bool cpu_wfi_wakeup(const RVCPU *cpu);
 static inline void cpu_kick(RVCPU *cpu)
 {
     cpu->icount_limit = 0;
+}
+
+/* Ask the dispatcher for a device poll before the next TB.  Kicks too:
+ * compiled loops and chains of compiled TBs check only icount_limit. */
+static inline void cpu_request_poll(RVCPU *cpu)
+{
+    cpu->poll_request = true;
+    cpu_kick(cpu);
 }
 
 /* Effective pending interrupt bits (mip | irq_lines). */

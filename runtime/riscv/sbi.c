@@ -108,8 +108,7 @@ static void sbi_set_timer(RVCPU *cpu, uint64_t deadline)
 {
     cpu->stimecmp = deadline;
     cpu_update_sbi_timer(cpu, cpu->machine ? machine_mtime(cpu->machine) : 0);
-    cpu->poll_request = true;
-    cpu_kick(cpu);
+    cpu_request_poll(cpu);
 }
 
 static SBIRet sbi_time(RVCPU *cpu, unsigned fid, const uint64_t *a)
@@ -167,8 +166,7 @@ static void sbi_stop(RVCPU *cpu, int code)
 {
     if (cpu->machine)
         machine_request_stop(cpu->machine, code);
-    cpu->poll_request = true; /* the dispatcher should notice the stop at once */
-    cpu_kick(cpu);
+    cpu_request_poll(cpu); /* the dispatcher should notice the stop at once */
 }
 
 /* system_reset(type, reason): shutdown (0) or reboot (1 cold, 2 warm) all
