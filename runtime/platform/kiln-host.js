@@ -4,7 +4,7 @@
 // runtime loop can poll it without yielding to the event loop.  Elsewhere (a
 // future Web Worker build): output goes to Module.kilnConsoleOut(bytes) or
 // out(), input comes from Module.kilnConsoleIn() (returns a Uint8Array or
-// null), sleeping is Module.kilnSleep(ms) if given, else Atomics.wait.
+// null), sleeping is Module.kilnSleep(ms) if it takes it, else Atomics.wait.
 mergeInto(LibraryManager.library, {
   $KilnHost: {
     inFd: -1,        // Node: descriptor read for console input (-1: none)
@@ -157,12 +157,11 @@ mergeInto(LibraryManager.library, {
   kiln_host_sleep_ms: function(ms) {
     if (ms <= 0)
       return;
-    // Non-Node hosts may sleep their own way: Module.kilnSleep(ms) (the web
-    // worker: post pending output, then wait until input arrives or ms pass).
-    if (!KilnHost.isNode() && Module['kilnSleep']) {
-      Module['kilnSleep'](ms);
+    // Non-Node hosts may sleep their own way: Module.kilnSleep(ms) returns
+    // true if it slept (the web worker: post pending output, then wait until
+    // input arrives or ms pass), false to sleep as below.
+    if (!KilnHost.isNode() && Module['kilnSleep'] && Module['kilnSleep'](ms))
       return;
-    }
     if (typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object') {
       if (!KilnHost.sleepCell)
         KilnHost.sleepCell = new Int32Array(new SharedArrayBuffer(4));

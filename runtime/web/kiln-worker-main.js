@@ -66,8 +66,6 @@ async function load(msg) {
   let pendingBytes = 0;
   let pendingSince = 0;
   let statsAt = 0;
-  // kilnSleep's clock when there is no input ring (null without SharedArrayBuffer).
-  const sleepCell = typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
   function flushOut() {
     if (!pendingBytes)
       return;
@@ -108,18 +106,14 @@ async function load(msg) {
     // The runtime's sleep while the guest idles (kiln-host.js): the guest
     // has nothing more to print for now, so its output goes out at once,
     // and typed input ends the sleep at once (the page's ring.write
-    // notifies), instead of at the next poll.
+    // notifies), instead of at the next poll.  Without a ring, kiln-host.js
+    // sleeps its own way (returns false).
     kilnSleep: (ms) => {
       flushOut();
-      if (ring) {
-        ring.waitForData(ms);
-      } else if (sleepCell) {
-        Atomics.wait(sleepCell, 0, 0, ms);
-      } else { // no SharedArrayBuffer (not cross-origin isolated)
-        const end = performance.now() + ms;
-        while (performance.now() < end) {
-        }
-      }
+      if (!ring)
+        return false;
+      ring.waitForData(ms);
+      return true;
     },
     // Polled by the runtime loop (also while the guest idles), so it is
     // also where output that stopped growing gets posted.
