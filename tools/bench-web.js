@@ -45,7 +45,7 @@ const net = require('net');
 const path = require('path');
 
 const {ROOT, fail, findRuntime, playwrightChromium, startServer, launchBrowser, watchPageErrors,
-       demoWaitPrompt, demoRunCommand} = require('../tests/web/harness');
+       demoWaitPrompt, demoRunCommand, topChromeRenderers} = require('../tests/web/harness');
 
 // The demo's modes: URL options, the page's name for the mode
 // (kilnDemo.mode) and the --demo-dir files it needs.  The bundle and
@@ -234,7 +234,8 @@ async function loadOnce(browser, proxy, image, mode, a) {
       total += r.bytes;
     }
     const t = st.times;
-    return {prompt: t.prompt / 1000, start: t.start / 1000, scripts: t.scripts / 1000, downloaded: t.downloaded / 1000, loaded: t.loaded / 1000,
+    const topChrome = topChromeRenderers(); // while the page is open
+    return {topChrome, prompt: t.prompt / 1000, start: t.start / 1000, scripts: t.scripts / 1000, downloaded: t.downloaded / 1000, loaded: t.loaded / 1000,
             ...(t.restored ? {restored: t.restored / 1000} : {}),
             ...(command.seconds !== undefined ? {command: command.seconds} : {}),
             requests: reqs.length, bytes: {total, files}};
@@ -277,6 +278,11 @@ async function bench(a) {
       const w = a.modes.includes('snapshot') ? 'snapshot' : a.modes[a.modes.length - 1];
       const r = await loadOnce(browser, proxy, a.image, w, a);
       log(`warm-up (${w}, not counted): prompt ${r.prompt.toFixed(2)} s`);
+      const n = r.topChrome;
+      if (n)
+        log(`warning: ${n} top-chrome WebUI renderer(s) running beside the pages (each new window's ` +
+            `omnibox popup, ~0.5 s of CPU per load here): DISABLED_FEATURES in tests/web/harness.js no ` +
+            `longer keeps them out of this Chromium; the times below include them`);
     }
     for (const mode of a.modes)
       out.modes[mode] = {label: MODES[mode].label, query: MODES[mode].query, runs: []};

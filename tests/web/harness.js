@@ -68,21 +68,91 @@ function startServer(mounts) {
   });
 }
 
+// Chromium features switched off.  Chromium keeps only the last
+// --disable-features switch (a later one replaces an earlier one whole), and
+// playwright-core puts its own before ours, so this list repeats playwright-core
+// 1.65's (package-lock.json) and adds the omnibox popup's WebUI: each browser
+// context is a new window, whose omnibox popup loads as a WebUI page in a
+// renderer of its own (`--top-chrome-webui`) that took ~0.5 s of CPU during
+// every demo load on the 2-core VM, from the page and its worker (a visitor
+// loading the page in an open window does not pay it; docs/benchmarks.md).
+const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync', 'DestroyProfileOnBrowserClose', 'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable', 'LensOverlay', 'MediaRouter', 'PaintHolding', 'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect', 'TcpPortRandomizationWin', 'OptimizationHints', 'NetworkTimeServiceQuerying',
+  'AimEnabled', 'PreconnectToSearch', 'msForceBrowserSignIn', 'msEdgeUpdateLaunchServicesPreferredVersion',
+];
+const DISABLED_FEATURES = [...PLAYWRIGHT_DISABLED_FEATURES, 'WebUIOmniboxPopup', 'WebUIOmniboxFullPopup',
+                           'WebUIOmniboxAimPopup'];
+
 // The flags Debian's Chromium needs on this machine (headless, no sandbox
-// or GPU, no background traffic).
+// or GPU, no background traffic, no WebUI renderer per window).
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                       '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+                       '--disable-background-networking', '--disable-component-update', '--disable-sync',
+                       `--disable-features=${DISABLED_FEATURES.join(',')}`];
 
 // Debian's Chromium, headless, with the flags this machine needs.
 // launchPersistentContext is Playwright's way of giving Chromium a
 // --user-data-dir (profile: a fresh, empty directory).
-function launchChromium(chromium, executablePath, profile, viewport) {
-  return chromium.launchPersistentContext(profile, {
+async function launchChromium(chromium, executablePath, profile, viewport) {
+  return checkedLaunch(await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
     args: CHROMIUM_ARGS,
     viewport,
-  });
+  }));
+}
+
+// launched (a Browser or BrowserContext) after checkDisabledFeatures, or
+// closed and the check's error thrown.
+async function checkedLaunch(launched) {
+  try {
+    checkDisabledFeatures();
+  } catch (e) {
+    await launched.close().catch(() => {});
+    throw e;
+  }
+  return launched;
+}
+
+// Throws when an earlier --disable-features switch on the command line of
+// the Chromium just launched (playwright-core's) names a feature that
+// DISABLED_FEATURES lacks: after a playwright-core update, the last switch,
+// ours, would silently switch it back on.
+function checkDisabledFeatures() {
+  const ours = CHROMIUM_ARGS[CHROMIUM_ARGS.length - 1];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
+    let args;
+    try {
+      args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    if (!args.includes(ours) || args.some((a) => a.startsWith('--type=')))
+      continue; // not a Chromium browser process launched with CHROMIUM_ARGS
+    const lost = args.filter((a) => a.startsWith('--disable-features=') && a !== ours)
+                     .flatMap((a) => a.slice('--disable-features='.length).split(','))
+                     .filter((f) => f && !DISABLED_FEATURES.includes(f));
+    if (lost.length)
+      throw new Error(`playwright-core disables Chromium features that DISABLED_FEATURES in ` +
+                      `tests/web/harness.js lacks (only the last --disable-features counts): ${lost.join(', ')}`);
+  }
+}
+
+// Running Chromium renderers of top-chrome WebUI (the per-window ones
+// DISABLED_FEATURES means to keep out of measured page loads).
+function topChromeRenderers() {
+  let n = 0;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
+    try {
+      // (a renderer sets its process title: its arguments in one string)
+      if (/(^|[\s\0])--top-chrome-webui([\s\0]|$)/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')))
+        n++;
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return n;
 }
 
 // A test's page: serves mounts with tools/serve.py, opens Debian's Chromium
@@ -110,8 +180,8 @@ async function withServedPage({chromium, executablePath, mounts, viewport, alsoR
 // The same Chromium as a Browser, for callers that open many fresh contexts
 // (browser.newContext(): no cookies, storage or HTTP cache shared between
 // them, as on a first visit); resolves to the Browser, which the caller closes.
-function launchBrowser(chromium, executablePath) {
-  return chromium.launch({executablePath, headless: true, args: CHROMIUM_ARGS});
+async function launchBrowser(chromium, executablePath) {
+  return checkedLaunch(await chromium.launch({executablePath, headless: true, args: CHROMIUM_ARGS}));
 }
 
 // Demo page (runtime/web/demo.html): waits until the shell prompt is in
@@ -166,4 +236,4 @@ function watchPageErrors(page) {
 }
 
 module.exports = {ROOT, fail, parseOptions, findRuntime, playwrightChromium, startServer, launchChromium,
-                  withServedPage, launchBrowser, watchPageErrors, demoWaitPrompt, demoRunCommand};
+                  topChromeRenderers, withServedPage, launchBrowser, watchPageErrors, demoWaitPrompt, demoRunCommand};
