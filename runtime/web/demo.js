@@ -26,26 +26,11 @@
 'use strict';
 (function() {
   const scriptsAt = performance.now(); // xterm.js and this script loaded
-  const DEFAULT_BUNDLE = '/demo/shell.kbundle.wasm';
-  const DEFAULT_RESTORE_BUNDLE = '/demo/shell-restore.kbundle.wasm';
-  const DEFAULT_SNAPSHOT = '/demo/shell.snap';
   const PROMPT = 'guest# ';
-
-  const params = new URLSearchParams(location.search);
-  const isOff = (v) => v === '0' || v === 'off' || v === 'false' || v === 'no';
-  // Optional file: null when switched off, else the URL (default or given).
-  function optionalUrl(name, dflt) {
-    const v = params.get(name);
-    if (v !== null && isOff(v))
-      return null;
-    return v && v !== '1' ? v : dflt;
-  }
-  const kernelUrl = params.get('kernel') || '/guest/Image';
-  const runtimeUrl = new URL(params.get('runtime') || '/wasm/kiln-worker.js', location.href).href;
-  const snapshotUrl = optionalUrl('snapshot', DEFAULT_SNAPSHOT);
-  const bundleUrl = optionalUrl('bundle', snapshotUrl ? DEFAULT_RESTORE_BUNDLE : DEFAULT_BUNDLE);
-  const append = params.get('append') || 'console=ttyS0 earlycon=sbi';
-  const opts = (params.get('opts') || '').split(' ').filter((s) => s);
+  // The URL options, the runtime worker and the downloads, started by
+  // demo-early.js before the page loaded its terminal.
+  const early = window.kilnEarly;
+  const {kernelUrl, runtimeUrl, snapshotUrl, bundleUrl, append, opts} = early.options;
 
   const state = window.kilnDemo = {
     output: '',     // guest console text so far
@@ -133,15 +118,16 @@
     };
   }
 
-  // Fetches url into an ArrayBuffer, updating bar name as bytes arrive.
+  // Fetches url into an ArrayBuffer, updating bar name as bytes arrive;
+  // response: the promise of a fetch(url) started earlier, if there is one.
   // The total is the uncompressed size: tools/serve.py's X-Kiln-Length when
   // the response is gzipped (the reader yields decompressed bytes), else
   // Content-Length.  optional: a 404 resolves to null (file not built).
-  async function download(name, url, optional) {
+  async function download(name, url, optional, response) {
     const b = bar(name);
     const file = state.files[name] = {status: 'loading', url, bytes: 0, wire: 0};
     b.set('loading', 'connecting', 0);
-    const resp = await fetch(url);
+    const resp = await (response || fetch(url));
     if (!resp.ok) {
       if (optional && resp.status === 404) {
         file.status = 'absent';
@@ -205,7 +191,7 @@
   window.addEventListener('resize', () => fit.fit());
   term.focus();
 
-  const ring = self.crossOriginIsolated ? KilnRing.create(4096) : null;
+  const ring = early.ring;
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   let pendingInput = []; // typed before the worker runs, sent at start
@@ -230,13 +216,16 @@
     if (!self.crossOriginIsolated)
       log('page is not cross-origin isolated (COOP/COEP headers missing): no keyboard input');
     // The runtime loads (fetch, compile, initialise) while the guest files
-    // download; 'start' below then only adds them and runs.
-    newWorker();
+    // download, both since demo-early.js; 'start' below then only adds the
+    // files and runs.
+    worker = early.worker;
+    early.listen(onWorkerMessage);
     status('downloading');
+    const r = early.responses;
     [kernel, bundle, snapshot] = await Promise.all([
-      snapshotUrl ? null : download('kernel', kernelUrl, false),
-      bundleUrl ? download('bundle', bundleUrl, true) : skip('bundle', 'off (?bundle=0)'),
-      snapshotUrl ? download('snapshot', snapshotUrl, true) : skip('snapshot', 'off (?snapshot=0)'),
+      snapshotUrl ? null : download('kernel', kernelUrl, false, r.kernel),
+      bundleUrl ? download('bundle', bundleUrl, true, r.bundle) : skip('bundle', 'off (?bundle=0)'),
+      snapshotUrl ? download('snapshot', snapshotUrl, true, r.snapshot) : skip('snapshot', 'off (?snapshot=0)'),
     ]);
     if (snapshot)
       skip('kernel', 'not needed: restoring the snapshot');
@@ -246,11 +235,12 @@
     startRun();
   }
 
-  // A worker that loads the runtime now; its messages go to onWorkerMessage.
+  // A worker that loads the runtime now (after a refused snapshot: the
+  // first one is demo-early.js's); its messages go to onWorkerMessage.
   function newWorker() {
     worker = new Worker('kiln-worker-main.js');
     worker.onerror = (e) => fail('worker: ' + (e.message || e));
-    worker.onmessage = onWorkerMessage;
+    worker.onmessage = (ev) => onWorkerMessage(ev.data, performance.now());
     worker.postMessage({type: 'load', runtime: runtimeUrl, input: ring ? ring.buffer : undefined});
   }
 
@@ -322,11 +312,11 @@
     startRun();
   }
   let lastStats = null; // {ms, insns} of the previous 'stats' message
-  function onWorkerMessage(ev) {
-    const m = ev.data;
+  // m: a message from the worker, which arrived at performance.now() = at.
+  function onWorkerMessage(m, at) {
     switch (m.type) {
     case 'loaded':
-      state.times.loaded = performance.now();
+      state.times.loaded = at;
       log(`runtime loaded in ${m.ms.toFixed(0)} ms`);
       break;
     case 'out': {

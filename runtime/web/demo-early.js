@@ -1,0 +1,87 @@
+// demo-early.js - the part of the demo page that starts before anything else
+// loads (demo.html's <head>, after kiln-ring.js, before the stylesheets and
+// xterm.js): it reads the URL options and starts what takes longest, the
+// runtime worker (fetch, compile, initialise kiln-worker.js) and the guest
+// file downloads, so they run while the page loads its terminal.  demo.js
+// takes them over as window.kilnEarly:
+//   options   the URL options (demo.js lists them): kernelUrl, runtimeUrl,
+//             snapshotUrl, bundleUrl (null: off), append, opts
+//   ring      the console input KilnRing (null: not cross-origin isolated)
+//   worker    the runtime worker, sent {type: 'load'} already
+//   listen(f) hands the worker's messages to f(message, receivedAt) from now
+//             on, first those that came before (receivedAt: performance.now()
+//             when each arrived, so a mark such as 'loaded' keeps its time);
+//             a worker error comes as {type: 'error', message}
+//   responses {kernel, bundle, snapshot}: fetch() promises of the files this
+//             mode needs, or undefined (not fetched here: off, or the kernel
+//             in snapshot mode, which demo.js fetches only if the snapshot
+//             is missing or refused)
+'use strict';
+(function() {
+  const DEFAULT_BUNDLE = '/demo/shell.kbundle.wasm';
+  const DEFAULT_RESTORE_BUNDLE = '/demo/shell-restore.kbundle.wasm';
+  const DEFAULT_SNAPSHOT = '/demo/shell.snap';
+
+  const params = new URLSearchParams(location.search);
+  const isOff = (v) => v === '0' || v === 'off' || v === 'false' || v === 'no';
+  // Optional file: null when switched off, else the URL (default or given).
+  function optionalUrl(name, dflt) {
+    const v = params.get(name);
+    if (v !== null && isOff(v))
+      return null;
+    return v && v !== '1' ? v : dflt;
+  }
+  const snapshotUrl = optionalUrl('snapshot', DEFAULT_SNAPSHOT);
+  const options = {
+    kernelUrl: params.get('kernel') || '/guest/Image',
+    runtimeUrl: new URL(params.get('runtime') || '/wasm/kiln-worker.js', location.href).href,
+    snapshotUrl,
+    bundleUrl: optionalUrl('bundle', snapshotUrl ? DEFAULT_RESTORE_BUNDLE : DEFAULT_BUNDLE),
+    append: params.get('append') || 'console=ttyS0 earlycon=sbi',
+    opts: (params.get('opts') || '').split(' ').filter((s) => s),
+  };
+
+  const ring = self.crossOriginIsolated ? KilnRing.create(4096) : null;
+
+  // Messages before listen(): kept with their arrival times.
+  let pending = [];
+  let listener = null;
+  function deliver(m) {
+    const at = performance.now();
+    if (listener)
+      listener(m, at);
+    else
+      pending.push([m, at]);
+  }
+  const worker = new Worker('kiln-worker-main.js');
+  worker.onmessage = (ev) => deliver(ev.data);
+  worker.onerror = (e) => deliver({type: 'error', message: 'worker: ' + (e.message || e)});
+  worker.postMessage({type: 'load', runtime: options.runtimeUrl, input: ring ? ring.buffer : undefined});
+
+  // A fetch the page reads later; a failure is reported there, not also
+  // as an unhandled rejection now.
+  function early(url) {
+    const p = fetch(url);
+    p.catch(() => {});
+    return p;
+  }
+  const responses = {
+    kernel: snapshotUrl ? undefined : early(options.kernelUrl),
+    bundle: options.bundleUrl ? early(options.bundleUrl) : undefined,
+    snapshot: snapshotUrl ? early(snapshotUrl) : undefined,
+  };
+
+  window.kilnEarly = {
+    options,
+    ring,
+    worker,
+    responses,
+    listen(f) {
+      listener = f;
+      const before = pending;
+      pending = [];
+      for (const [m, at] of before)
+        f(m, at);
+    },
+  };
+})();
