@@ -5,8 +5,13 @@ Serves the repository at / (so the wasm build at /build-wasm/ when it lives
 in the repo) plus extra mounts, with the headers a cross-origin isolated page
 needs (COOP same-origin, COEP require-corp, CORP same-origin: the runtime
 uses SharedArrayBuffer for console input and Atomics.wait) and correct MIME
-types (application/wasm for .wasm, text/javascript for .js).  Nothing is
-cached by the browser (builds change under it).  Responses are gzip-compressed
+types (application/wasm for .wasm, text/javascript for .js).  Browsers may
+keep what it serves but must ask again before each use (Cache-Control:
+no-cache): every file has an ETag made of its size, modification time and
+encoding, and a request whose If-None-Match names the current one gets 304
+Not Modified, no body.  So a repeat visit downloads nothing that did not
+change, and a file rebuilt under the server is never served stale (builds
+change under it).  Responses are gzip-compressed
 when the client accepts it, except already compressed formats and files that
 gzip does not shrink; X-Kiln-Length then gives the uncompressed size (what a
 fetch() reader counts, for progress bars).  Prints one line "kiln-serve: URL"
@@ -33,7 +38,7 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Embedder-Policy": "require-corp",
     "Cross-Origin-Resource-Policy": "same-origin",
-    "Cache-Control": "no-store",
+    "Cache-Control": "no-cache",  # store, but revalidate (ETag) before every use
 }
 
 MIME = {
@@ -105,18 +110,29 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         return os.path.join(ROOT, "\0invalid")
 
     def send_head(self):
-        """Like the base class, plus gzip (see the module doc) for regular
-        files when the request's Accept-Encoding allows it."""
+        """Like the base class, plus gzip and ETag revalidation (see the
+        module doc) for regular files."""
+        self.etag = None
         path = self.translate_path(self.path)
-        if (self.gzip_cache is None or not os.path.isfile(path) or
-                os.path.splitext(path)[1].lower() in NO_GZIP or
-                "gzip" not in self.headers.get("Accept-Encoding", "")):
-            return super().send_head()
+        if not os.path.isfile(path):
+            return super().send_head()  # directories, 404s
+        # Whether the response depends on Accept-Encoding (Vary).
+        self.vary = self.gzip_cache is not None and os.path.splitext(path)[1].lower() not in NO_GZIP
         try:
             st = os.stat(path)
-            body = self.gzip_cache.get(path, st)
+            body = None
+            if self.vary and "gzip" in self.headers.get("Accept-Encoding", ""):
+                body = self.gzip_cache.get(path, st)
         except OSError:
             return super().send_head()
+        # One tag per file version and encoding (a gzipped body is another
+        # representation than the file's bytes).
+        self.etag = f'"{st.st_size:x}-{st.st_mtime_ns:x}{"-gzip" if body is not None else ""}"'
+        if self.etag_matches():
+            self.send_response(304)
+            self.send_header("Last-Modified", self.date_time_string(st.st_mtime))
+            self.end_headers()
+            return None
         if body is None:
             return super().send_head()
         self.send_response(200)
@@ -124,14 +140,26 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Kiln-Length", str(st.st_size))
-        self.send_header("Vary", "Accept-Encoding")
         self.send_header("Last-Modified", self.date_time_string(st.st_mtime))
         self.end_headers()
         return io.BytesIO(body)
 
+    def etag_matches(self):
+        """Whether the request's If-None-Match names self.etag (or is *);
+        W/ (weak) tags compare by their value."""
+        inm = self.headers.get("If-None-Match")
+        if inm is None:
+            return False
+        tags = [t.strip() for t in inm.split(",")]
+        return "*" in tags or self.etag in [t[2:] if t.startswith("W/") else t for t in tags]
+
     def end_headers(self):
         for k, v in HEADERS.items():
             self.send_header(k, v)
+        if getattr(self, "etag", None):
+            self.send_header("ETag", self.etag)
+            if self.vary:
+                self.send_header("Vary", "Accept-Encoding")
         super().end_headers()
 
     def log_message(self, fmt, *args):
