@@ -6,7 +6,7 @@
 //
 //   bench-web.js --wasm-build DIR --image FILE --demo-dir DIR [--reps N]
 //                [--modes cold,bundle,snapshot] [--timeout S] [--chromium PATH]
-//                [--no-warmup] [--no-check]
+//                [--no-warmup] [--no-check] [--no-repeat]
 //     Serves the demo like tools/demo (tools/serve.py: gzip, COOP/COEP; DIR
 //     holds kiln-worker.js, --demo-dir shell.kbundle.wasm,
 //     shell-restore.kbundle.wasm and shell.snap).
@@ -16,11 +16,15 @@
 //     cache, no storage), the page with the mode's URL options, the prompt
 //     `guest# ` awaited in the terminal, `uname -a` typed and its `Linux ...`
 //     line checked, and the mode checked (its bundle executed, its snapshot
-//     restored), so a broken boot is an error, never a fast sample.
+//     restored), so a broken boot is an error, never a fast sample.  Then,
+//     unless --no-repeat, the same page once more in the same context (a
+//     repeat visit: the browser revalidates its cached files, tools/serve.py
+//     answers 304 for the unchanged ones), timed and checked the same way.
 //     Prints JSON on stdout:
 //       {chromium, reps, modes: {MODE: {label, query, samples: [s], median,
 //        min, max, median_run, runs: [{prompt, scripts, start, downloaded, loaded, requests,
-//        command, bytes: {total, files: {CLASS: bytes}}}]}}}
+//        command, bytes: {total, files: {CLASS: bytes}}, repeat: {the same
+//        for the repeat visit}}]}}}
 //     command: seconds from pressing Enter after `uname -a` to the next
 //     prompt (polled every 5 ms; not with --no-check).
 //     Times are seconds from navigation start, the page's own clock
@@ -78,17 +82,19 @@ function log(msg) {
 function parseArgs(argv) {
   const a = {wasmBuild: path.join(ROOT, 'build-wasm'), image: null, demoDir: path.join(ROOT, 'build', 'demo'),
              reps: 5, modes: Object.keys(MODES).join(','), timeout: 60, chromium: '/usr/bin/chromium',
-             warmup: true, check: true, plot: null};
+             warmup: true, check: true, repeat: true, plot: null};
   const names = {'--wasm-build': 'wasmBuild', '--image': 'image', '--demo-dir': 'demoDir', '--reps': 'reps',
                  '--modes': 'modes', '--timeout': 'timeout', '--chromium': 'chromium', '--plot': 'plot'};
   const usage = () => fail('usage: bench-web.js [--wasm-build DIR] --image FILE [--demo-dir DIR] [--reps N] ' +
                            '[--modes cold,bundle,snapshot] [--timeout S] [--chromium PATH] [--no-warmup] ' +
-                           '[--no-check] | --plot OUT.png < CHART.json (see the header of tools/bench-web.js)');
+                           '[--no-check] [--no-repeat] | --plot OUT.png < CHART.json (see the header of tools/bench-web.js)');
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--no-warmup')
       a.warmup = false;
     else if (argv[i] === '--no-check')
       a.check = false;
+    else if (argv[i] === '--no-repeat')
+      a.repeat = false;
     else if (argv[i] in names && i + 1 < argv.length)
       a[names[argv[i]]] = argv[++i];
     else
@@ -171,77 +177,87 @@ function startCountingProxy(targetUrl) {
 // downloaded, loaded (s), requests, bytes: {total, files}}; throws an Error
 // saying what went wrong (no prompt, wrong mode, bad `uname -a`).
 async function loadOnce(browser, proxy, image, mode, a) {
-  const m = MODES[mode];
   proxy.take(); // forget earlier contexts' requests
   const context = await browser.newContext({viewport: VIEWPORT});
   try {
     const page = await context.newPage();
     const pageErrors = watchPageErrors(page);
-    const q = new URLSearchParams({kernel: `/guest/${path.basename(image)}`, ...m.query});
-    const deadline = Date.now() + a.timeout * 1000;
-    const left = () => Math.max(1, deadline - Date.now());
-    await page.goto(`${proxy.url}${process.env.KILN_DEMO_PAGE || "runtime/web/demo.html"}?${q}`, {timeout: left()});
-    const state = () => page.evaluate(() => {
-      const d = window.kilnDemo;
-      return d && {mode: d.mode, times: d.times, error: d.error, exited: d.exited, stats: d.stats,
-                   output: d.output, coi: d.crossOriginIsolated};
-    });
-    const problem = async (what) => {
-      const st = await state().catch(() => null);
-      const tail = st ? st.output.slice(-800) : '(no page state)';
-      return new Error(`${mode}: ${what}` + (pageErrors.length ? `\npage: ${pageErrors.join('\npage: ')}` : '') +
-                       `\nconsole tail:\n${tail}`);
-    };
-    try {
-      await demoWaitPrompt(page, left());
-    } catch {
-      throw await problem(`no prompt within ${a.timeout} s`);
-    }
-    let st = await state();
-    if (st.error || st.exited)
-      throw await problem(st.error ? `page error: ${st.error}` : 'the runtime exited');
-    if (st.mode !== m.label)
-      throw await problem(`page mode '${st.mode}', want '${m.label}' (bundle/snapshot missing?)`);
-    if (!st.coi)
-      throw await problem('page not cross-origin isolated (no console input)');
-    if (mode === 'snapshot' && /Linux version/.test(st.output))
-      throw await problem('the kernel booted: the snapshot was not restored');
-    // the first command typed at the prompt, Enter to the next prompt
-    const command = {pollMs: 5};
-    if (a.check) {
-      const out = await demoRunCommand(page, 'uname -a', left(), command).catch(() => null);
-      if (out === null || !/^Linux \S+ .*riscv64$/m.test(out))
-        throw await problem(`uname -a did not print 'Linux ... riscv64': ${JSON.stringify(out)}`);
-      if (m.needs.some((f) => f.endsWith('.kbundle.wasm'))) {
-        // Live counters arrive every 500 ms: wait for one showing bundle use.
-        await page.waitForFunction(() => {
-          const s = window.kilnDemo.stats;
-          return s && s.execBundle > 0;
-        }, null, {timeout: left(), polling: 100}).catch(() => null);
-        st = await state();
-        if (!(st.stats && st.stats.execBundle > 0))
-          throw await problem(`bundle not used: ${JSON.stringify(st.stats)}`);
-      }
-    }
-    // The guest files and the worker's own (fetched while they download)
-    // are all in before the guest starts, so nothing is still on its way.
-    const reqs = proxy.take();
-    const files = {};
-    let total = 0;
-    for (const r of reqs) {
-      const c = fileClass(r.path);
-      files[c] = (files[c] || 0) + r.bytes;
-      total += r.bytes;
-    }
-    const t = st.times;
-    const topChrome = topChromeRenderers(); // while the page is open
-    return {topChrome, prompt: t.prompt / 1000, start: t.start / 1000, scripts: t.scripts / 1000, downloaded: t.downloaded / 1000, loaded: t.loaded / 1000,
-            ...(t.restored ? {restored: t.restored / 1000} : {}),
-            ...(command.seconds !== undefined ? {command: command.seconds} : {}),
-            requests: reqs.length, bytes: {total, files}};
+    const r = await visit(page, pageErrors, proxy, image, mode, a);
+    if (a.repeat) // the same page again in this context: its HTTP cache revalidated
+      r.repeat = await visit(page, pageErrors, proxy, image, mode, a);
+    return r;
   } finally {
     await context.close().catch(() => {});
   }
+}
+
+// One visit of the demo page in mode (page: a tab of the load's context);
+// resolves to its times, first command and bytes (see the header).
+async function visit(page, pageErrors, proxy, image, mode, a) {
+  const m = MODES[mode];
+  const q = new URLSearchParams({kernel: `/guest/${path.basename(image)}`, ...m.query});
+  const deadline = Date.now() + a.timeout * 1000;
+  const left = () => Math.max(1, deadline - Date.now());
+  await page.goto(`${proxy.url}${process.env.KILN_DEMO_PAGE || "runtime/web/demo.html"}?${q}`, {timeout: left()});
+  const state = () => page.evaluate(() => {
+    const d = window.kilnDemo;
+    return d && {mode: d.mode, times: d.times, error: d.error, exited: d.exited, stats: d.stats,
+                 output: d.output, coi: d.crossOriginIsolated};
+  });
+  const problem = async (what) => {
+    const st = await state().catch(() => null);
+    const tail = st ? st.output.slice(-800) : '(no page state)';
+    return new Error(`${mode}: ${what}` + (pageErrors.length ? `\npage: ${pageErrors.join('\npage: ')}` : '') +
+                     `\nconsole tail:\n${tail}`);
+  };
+  try {
+    await demoWaitPrompt(page, left());
+  } catch {
+    throw await problem(`no prompt within ${a.timeout} s`);
+  }
+  let st = await state();
+  if (st.error || st.exited)
+    throw await problem(st.error ? `page error: ${st.error}` : 'the runtime exited');
+  if (st.mode !== m.label)
+    throw await problem(`page mode '${st.mode}', want '${m.label}' (bundle/snapshot missing?)`);
+  if (!st.coi)
+    throw await problem('page not cross-origin isolated (no console input)');
+  if (mode === 'snapshot' && /Linux version/.test(st.output))
+    throw await problem('the kernel booted: the snapshot was not restored');
+  // the first command typed at the prompt, Enter to the next prompt
+  const command = {pollMs: 5};
+  if (a.check) {
+    const out = await demoRunCommand(page, 'uname -a', left(), command).catch(() => null);
+    if (out === null || !/^Linux \S+ .*riscv64$/m.test(out))
+      throw await problem(`uname -a did not print 'Linux ... riscv64': ${JSON.stringify(out)}`);
+    if (m.needs.some((f) => f.endsWith('.kbundle.wasm'))) {
+      // Live counters arrive every 500 ms: wait for one showing bundle use.
+      await page.waitForFunction(() => {
+        const s = window.kilnDemo.stats;
+        return s && s.execBundle > 0;
+      }, null, {timeout: left(), polling: 100}).catch(() => null);
+      st = await state();
+      if (!(st.stats && st.stats.execBundle > 0))
+        throw await problem(`bundle not used: ${JSON.stringify(st.stats)}`);
+    }
+  }
+  // The guest files and the worker's own (fetched while they download)
+  // are all in before the guest starts, so nothing is still on its way.
+  const reqs = proxy.take();
+  const files = {};
+  let total = 0;
+  for (const r of reqs) {
+    const c = fileClass(r.path);
+    files[c] = (files[c] || 0) + r.bytes;
+    total += r.bytes;
+  }
+  const t = st.times;
+  const topChrome = topChromeRenderers(); // while the page is open
+  return {topChrome, prompt: t.prompt / 1000, start: t.start / 1000, scripts: t.scripts / 1000,
+          downloaded: t.downloaded / 1000, loaded: t.loaded / 1000,
+          ...(t.restored ? {restored: t.restored / 1000} : {}),
+          ...(command.seconds !== undefined ? {command: command.seconds} : {}),
+          requests: reqs.length, bytes: {total, files}};
 }
 
 function median(v) {
@@ -292,7 +308,8 @@ async function bench(a) {
       for (const mode of a.modes) {
         const r = await loadOnce(browser, proxy, a.image, mode, a);
         log(`${mode} ${rep + 1}/${a.reps}: prompt ${r.prompt.toFixed(2)} s (scripts ${r.scripts.toFixed(2)} s, page ready ${r.start.toFixed(2)} s, downloads ${r.downloaded.toFixed(2)} s, ` +
-            `runtime ${r.loaded.toFixed(2)} s${r.restored ? `, restored ${r.restored.toFixed(2)} s` : ''}), ${(r.bytes.total / 1e6).toFixed(2)} MB in ${r.requests} requests`);
+            `runtime ${r.loaded.toFixed(2)} s${r.restored ? `, restored ${r.restored.toFixed(2)} s` : ''}), ${(r.bytes.total / 1e6).toFixed(2)} MB in ${r.requests} requests` +
+            (r.repeat ? `; repeat visit: prompt ${r.repeat.prompt.toFixed(2)} s, ${(r.repeat.bytes.total / 1e6).toFixed(3)} MB` : ''));
         out.modes[mode].runs.push(r);
       }
     }

@@ -88,6 +88,9 @@ class GzipCache:
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
+    # HTTP/1.1: keep-alive, and browsers revalidate by ETag only with 1.1
+    # responses (Chromium sends If-None-Match for none of HTTP/1.0's).
+    protocol_version = "HTTP/1.1"
     # (prefix, directory) pairs, longest prefix first; set by main().
     mounts = []
     quiet = True

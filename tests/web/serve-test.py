@@ -53,6 +53,7 @@ def main():
                   "gzip body decompresses to the file")
             check(r.getheader("X-Kiln-Length") == str(len(text)), "X-Kiln-Length is the file's size")
             check(r.getheader("Cache-Control") == "no-cache", "Cache-Control: no-cache (revalidate)")
+            check(r.version == 11, "HTTP/1.1 (Chromium revalidates HTTP/1.0 responses by date only)")
             check(r.getheader("Vary") == "Accept-Encoding", "Vary: Accept-Encoding")
             etag = r.getheader("ETag")
             check(bool(etag) and etag.startswith('"') and etag.endswith('"'), f"ETag given: {etag}")
