@@ -159,8 +159,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def end_headers(self):
         for k, v in HEADERS.items():
             self.send_header(k, v)
-        if getattr(self, "etag", None):
-            self.send_header("ETag", self.etag)
+        # This response's tag (send_head), once: a connection's next response
+        # may not come from send_head (an error), and must not carry it.
+        etag, self.etag = getattr(self, "etag", None), None
+        if etag:
+            self.send_header("ETag", etag)
             if self.vary:
                 self.send_header("Vary", "Accept-Encoding")
         super().end_headers()

@@ -78,6 +78,18 @@ def main():
             check(r.status == 200 and gzip.decompress(body) == changed and r.getheader("ETag") != etag,
                   "changed file: 200 with the new bytes and a new ETag, not 304")
 
+            # One connection: a GET, then a request that send_head does not
+            # answer (501): no ETag left over from the GET.
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            c.request("GET", "/t/a.js")
+            c.getresponse().read()
+            c.request("POST", "/t/a.js", body=b"x")
+            r = c.getresponse()
+            r.read()
+            c.close()
+            check(r.status == 501 and r.getheader("ETag") is None,
+                  f"keep-alive: an error after a GET carries no ETag ({r.status}, {r.getheader('ETag')})")
+
             r, body = get(port, "/t/../../../../etc/passwd")
             check(r.status == 404 and b"root:" not in body, f"no way out of the mounts: /etc/passwd ({r.status})")
             r, _ = get(port, "/t/missing.js", {"If-None-Match": "*"})
