@@ -115,19 +115,28 @@ async function checkedLaunch(launched) {
   return launched;
 }
 
+// The command lines of this machine's processes, as /proc gives them
+// (arguments NUL-separated; a Chromium child process sets its title, so
+// its arguments come as one string), skipping those gone or not readable.
+function processCmdlines() {
+  const out = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
+    try {
+      out.push(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out;
+}
+
 // Throws when an earlier --disable-features switch on the command line of
 // the Chromium just launched (playwright-core's) names a feature that
 // DISABLED_FEATURES lacks: after a playwright-core update, the last switch,
 // ours, would silently switch it back on.
 function checkDisabledFeatures() {
   const ours = CHROMIUM_ARGS[CHROMIUM_ARGS.length - 1];
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
-    let args;
-    try {
-      args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue; // gone, or not ours to read
-    }
+  for (const args of processCmdlines().map((c) => c.split('\0'))) {
     if (!args.includes(ours) || args.some((a) => a.startsWith('--type=')))
       continue; // not a Chromium browser process launched with CHROMIUM_ARGS
     const lost = args.filter((a) => a.startsWith('--disable-features=') && a !== ours)
@@ -142,17 +151,7 @@ function checkDisabledFeatures() {
 // Running Chromium renderers of top-chrome WebUI (the per-window ones
 // DISABLED_FEATURES means to keep out of measured page loads).
 function topChromeRenderers() {
-  let n = 0;
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
-    try {
-      // (a renderer sets its process title: its arguments in one string)
-      if (/(^|[\s\0])--top-chrome-webui([\s\0]|$)/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')))
-        n++;
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return n;
+  return processCmdlines().filter((c) => /(^|[\s\0])--top-chrome-webui([\s\0]|$)/.test(c)).length;
 }
 
 // A test's page: serves mounts with tools/serve.py, opens Debian's Chromium
