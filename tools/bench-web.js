@@ -63,7 +63,7 @@ const MODES = {
 
 // Request URL path -> file class for the byte counts; the first match
 // wins, anything else is 'page' (demo.html/.css/.js, kiln-ring.js,
-// kiln-worker-main.js, xterm.js and its CSS and fit addon).
+// xterm.js and its CSS and fit addon).
 const FILE_CLASSES = [
   ['kiln-worker.wasm', /\/kiln-worker\.wasm$/],
   ['kiln-worker.js', /\/kiln-worker\.js$/],

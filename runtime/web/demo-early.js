@@ -7,7 +7,8 @@
 //   options   the URL options (demo.js lists them): kernelUrl, runtimeUrl,
 //             snapshotUrl, bundleUrl (null: off), append, opts
 //   ring      the console input KilnRing (null: not cross-origin isolated)
-//   worker    the runtime worker, sent {type: 'load'} already
+//   worker    the runtime worker (kiln-worker.js, loading the runtime since
+//             it started), sent {type: 'load'} with the ring already
 //   listen(f) hands the worker's messages to f(message, receivedAt) from now
 //             on, first those that came before (receivedAt: performance.now()
 //             when each arrived, so a mark such as 'loaded' keeps its time);
@@ -53,10 +54,10 @@
     else
       pending.push([m, at]);
   }
-  const worker = new Worker('kiln-worker-main.js');
+  const worker = new Worker(options.runtimeUrl);
   worker.onmessage = (ev) => deliver(ev.data);
   worker.onerror = (e) => deliver({type: 'error', message: 'worker: ' + (e.message || e)});
-  worker.postMessage({type: 'load', runtime: options.runtimeUrl, input: ring ? ring.buffer : undefined});
+  worker.postMessage({type: 'load', input: ring ? ring.buffer : undefined});
 
   // A fetch the page reads later; a failure is reported there, not also
   // as an unhandled rejection now.

@@ -1,5 +1,5 @@
 // demo.js - drives demo.html: downloads the kernel, the AOT bundle and the VM
-// snapshot (progress bars), starts the runtime worker (kiln-worker-main.js),
+// snapshot (progress bars), starts the runtime worker (kiln-worker.js),
 // wires the xterm.js terminal to the guest console (output from the worker,
 // keystrokes into the SharedArrayBuffer ring) and shows a live status line
 // (blocks per tier, guest MIPS) from the worker's 'stats' messages.
@@ -238,10 +238,10 @@
   // A worker that loads the runtime now (after a refused snapshot: the
   // first one is demo-early.js's); its messages go to onWorkerMessage.
   function newWorker() {
-    worker = new Worker('kiln-worker-main.js');
+    worker = new Worker(runtimeUrl);
     worker.onerror = (e) => fail('worker: ' + (e.message || e));
     worker.onmessage = (ev) => onWorkerMessage(ev.data, performance.now());
-    worker.postMessage({type: 'load', runtime: runtimeUrl, input: ring ? ring.buffer : undefined});
+    worker.postMessage({type: 'load', input: ring ? ring.buffer : undefined});
   }
 
   // Starts the guest in the worker with the files downloaded so far.
@@ -277,7 +277,7 @@
     modeEl.textContent = state.mode + (missing.length ? ` (${missing.join(', ')})` : '');
     status(`${state.mode}: ` + (snapshot ? 'restoring' : 'booting Linux') +
            (missing.length ? ` (${missing.join(', ')})` : ''));
-    worker.postMessage({type: 'start', runtime: runtimeUrl, kernel, args, files}, transfer);
+    worker.postMessage({type: 'start', kernel, args, files}, transfer);
     // Input typed so far goes to the ring now; the guest reads it once it
     // runs.  (After a restore the page also presses Enter, once the runtime
     // reports the restore: see 'stderr' below.)

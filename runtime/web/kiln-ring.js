@@ -8,8 +8,8 @@
 // Layout: Int32 [0] = bytes written, [1] = bytes read (both wrap at 2^32,
 // only their difference matters), then `capacity` data bytes (a power of
 // two, so positions stay continuous when the counters wrap).
-'use strict';
 (function(global) {
+  'use strict';
   const HEADER = 8;
 
   class KilnRing {

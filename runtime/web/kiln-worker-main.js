@@ -1,16 +1,21 @@
 // kiln-worker-main.js - the Web Worker that runs Kiln in a browser (see
-// docs/web.md).  Protocol, page -> worker:
-//   {type: 'load', runtime, input} (optional, first): fetch, compile and
-//    initialise the runtime now, e.g. while the page still downloads the
-//    guest files; 'start' then only adds the files and runs.
-//   {type: 'start', runtime: absolute URL of kiln-worker.js,
-//    kernel: ArrayBuffer (the guest Image; absent when restoring a
-//    snapshot without it), args: argv after the program
+// docs/web.md).  Not a script of its own: the worker build links it after
+// the Emscripten glue (--extern-post-js; kiln-ring.js before it,
+// --extern-pre-js), so the worker is `new Worker(URL of kiln-worker.js)`,
+// one request, and it starts loading the runtime (kiln-worker.wasm, beside
+// kiln-worker.js) as soon as it runs, before any message.  Protocol,
+// page -> worker:
+//   {type: 'load', input} (optional, first): the console input ring
+//    (SharedArrayBuffer of a KilnRing; absent: no console input), e.g.
+//    sent right after creating the worker, while the page still downloads
+//    the guest files.
+//   {type: 'start', kernel: ArrayBuffer (the guest Image; absent when
+//    restoring a snapshot without it), args: argv after the program
 //    name (e.g. ['--kernel', '/Image', '--append', '...', '--stats']),
 //    kernelPath: where to put the kernel in MEMFS (default '/Image'),
 //    files: optional [{path, data: ArrayBuffer}] also put into MEMFS
 //    (e.g. an AOT bundle or a snapshot named by args),
-//    input: SharedArrayBuffer of a KilnRing, or absent (no console input)}
+//    input: as for 'load' (when no 'load' came)}
 // worker -> page:
 //   {type: 'loaded', ms}            runtime compiled and initialised
 //   {type: 'out', bytes: Uint8Array} guest console output, in order
@@ -26,6 +31,7 @@
 // The runtime loop is synchronous: once main runs, this worker handles no
 // more messages, so console input arrives through the shared ring, and
 // output is posted straight from the loop (batched, see flushOut).
+(function() {
 'use strict';
 
 const OUT_BATCH_BYTES = 4096; // post console output at this size...
@@ -35,32 +41,35 @@ const STATS_MS = 500;         // period of 'stats' messages during the run
 const STATS_NAMES = ['insns', 'execTci', 'execJit', 'execBundle', 'tbsTranslated', 'jitAvoided',
                      'execBundleTci'];
 
-let loading = null; // Promise of the initialised runtime module (load())
+let ring = null;     // the console input KilnRing, once a message gave it
 let started = false;
+const report = (e) => self.postMessage({type: 'error', message: String((e && e.stack) || e)});
+const loading = load(); // Promise of the initialised runtime module
+loading.catch(report);
 
 self.onmessage = (ev) => {
   const msg = ev.data;
   if (!msg)
     return;
-  const report = (e) => self.postMessage({type: 'error', message: String((e && e.stack) || e)});
-  if (msg.type === 'load' && !loading) {
-    loading = load(msg);
-    loading.catch(report);
-  } else if (msg.type === 'start' && !started) {
+  if (msg.input && !ring)
+    ring = new KilnRing(msg.input);
+  if (msg.type === 'start' && !started) {
     started = true;
-    if (!loading)
-      loading = load(msg);
-    loading.then((mod) => run(mod, msg)).catch(report);
+    // (A failed load was reported above, once.)
+    loading.then((mod) => {
+      try {
+        run(mod, msg);
+      } catch (e) {
+        report(e);
+      }
+    }, () => {});
   }
 };
 
-// Loads the runtime (msg.runtime, msg.input: see the protocol above) and
-// posts 'loaded'; resolves to the module, ready for callMain.
-async function load(msg) {
+// Loads the runtime (kiln-worker.wasm beside this script) and posts
+// 'loaded'; resolves to the module, ready for callMain.
+async function load() {
   const t0 = performance.now();
-  importScripts(new URL('kiln-ring.js', self.location.href).href);
-  importScripts(msg.runtime);
-  const ring = msg.input ? new KilnRing(msg.input) : null;
 
   let pending = [];   // Uint8Arrays not yet posted
   let pendingBytes = 0;
@@ -83,8 +92,6 @@ async function load(msg) {
   let mod = null;
   mod = await createKiln({
     noInitialRun: true,
-    // kiln-worker.wasm sits beside kiln-worker.js, not beside this script.
-    locateFile: (path) => new URL(path, msg.runtime).href,
     print: (line) => {
       flushOut();
       self.postMessage({type: 'stdout', line});
@@ -169,3 +176,4 @@ function run(mod, msg) {
   }
   self.postMessage({type: 'exit', code, ms: performance.now() - t0});
 }
+})();

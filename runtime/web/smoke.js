@@ -1,5 +1,5 @@
 // smoke.js - drives smoke.html: fetches the kernel, starts the runtime
-// worker (kiln-worker-main.js), shows the console, and records progress in
+// worker (kiln-worker.js), shows the console, and records progress in
 // window.kilnSmoke for tests (tests/web/smoke.js).  URL parameters:
 //   kernel=URL   guest Image (default /guest/Image, tools/serve.py's mount)
 //   runtime=URL  kiln-worker.js of a wasm build (default
@@ -50,7 +50,7 @@
     const ring = self.crossOriginIsolated ? KilnRing.create(4096) : null;
     const enc = new TextEncoder();
     state.input = (s) => ring ? ring.write(enc.encode(s)) : 0;
-    const worker = new Worker('kiln-worker-main.js');
+    const worker = new Worker(runtimeUrl); // the whole worker script (docs/web.md)
     worker.onerror = (e) => fail('worker: ' + (e.message || e));
     worker.onmessage = (ev) => {
       const m = ev.data;
@@ -89,8 +89,8 @@
       }
     };
     const args = ['--kernel', '/Image', '--append', append].concat(opts);
-    worker.postMessage({type: 'start', runtime: runtimeUrl, kernel, args,
-                        input: ring ? ring.buffer : undefined}, [kernel]);
+    worker.postMessage({type: 'start', kernel, args, input: ring ? ring.buffer : undefined},
+                       [kernel]);
   }
 
   // Typing into the console: printable keys, Enter, Backspace, Ctrl-letter.
