@@ -9,6 +9,7 @@
 //   ring      the console input KilnRing (null: not cross-origin isolated)
 //   worker    the runtime worker (kiln-worker.js, loading the runtime since
 //             it started), sent {type: 'load'} with the ring already
+//   workerError(url, event) the message for a worker's 'error' event
 //   listen(f) hands the worker's messages to f(message, receivedAt) from now
 //             on, first those that came before (receivedAt: performance.now()
 //             when each arrived, so a mark such as 'loaded' keeps its time);
@@ -44,6 +45,14 @@
 
   const ring = self.crossOriginIsolated ? KilnRing.create(4096) : null;
 
+  // The page's message for a worker 'error' event e: a script that fails
+  // to load gives a bare Event (no message), an exception an ErrorEvent.
+  function workerError(url, e) {
+    return e && e.message ? `runtime worker ${url}: ${e.message}`
+                          : `cannot start the runtime worker ${url}: not found or not a script ` +
+                                `(check the ?runtime= option and the server)`;
+  }
+
   // Messages before listen(): kept with their arrival times.
   let pending = [];
   let listener = null;
@@ -56,7 +65,7 @@
   }
   const worker = new Worker(options.runtimeUrl);
   worker.onmessage = (ev) => deliver(ev.data);
-  worker.onerror = (e) => deliver({type: 'error', message: 'worker: ' + (e.message || e)});
+  worker.onerror = (e) => deliver({type: 'error', message: workerError(options.runtimeUrl, e)});
   worker.postMessage({type: 'load', input: ring ? ring.buffer : undefined});
 
   // A fetch the page reads later; a failure is reported there, not also
@@ -76,6 +85,7 @@
     options,
     ring,
     worker,
+    workerError,
     responses,
     listen(f) {
       listener = f;

@@ -73,13 +73,17 @@
     statusEl.textContent = s;
   }
   function status(s) {
+    if (state.error)
+      return; // the error stays on screen
     statusNote = s;
     renderStatus();
   }
   function fail(message) {
+    if (state.error)
+      return; // the first error is the cause
+    status('error: ' + message);
     state.error = message;
     statusEl.classList.add('error');
-    status('error: ' + message);
     document.title = 'kiln demo: error';
   }
   function log(line) {
@@ -222,11 +226,14 @@
     early.listen(onWorkerMessage);
     status('downloading');
     const r = early.responses;
-    [kernel, bundle, snapshot] = await Promise.all([
+    const files = await Promise.all([
       snapshotUrl ? null : download('kernel', kernelUrl, false, r.kernel),
       bundleUrl ? download('bundle', bundleUrl, true, r.bundle) : skip('bundle', 'off (?bundle=0)'),
       snapshotUrl ? download('snapshot', snapshotUrl, true, r.snapshot) : skip('snapshot', 'off (?snapshot=0)'),
     ]);
+    if (state.error)
+      return; // e.g. the runtime could not load: nothing to start
+    [kernel, bundle, snapshot] = files;
     if (snapshot)
       skip('kernel', 'not needed: restoring the snapshot');
     else if (!kernel)
@@ -239,7 +246,7 @@
   // first one is demo-early.js's); its messages go to onWorkerMessage.
   function newWorker() {
     worker = new Worker(runtimeUrl);
-    worker.onerror = (e) => fail('worker: ' + (e.message || e));
+    worker.onerror = (e) => fail(early.workerError(runtimeUrl, e));
     worker.onmessage = (ev) => onWorkerMessage(ev.data, performance.now());
     worker.postMessage({type: 'load', input: ring ? ring.buffer : undefined});
   }

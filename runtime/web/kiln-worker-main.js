@@ -43,7 +43,10 @@ const STATS_NAMES = ['insns', 'execTci', 'execJit', 'execBundle', 'tbsTranslated
 
 let ring = null;     // the console input KilnRing, once a message gave it
 let started = false;
-const report = (e) => self.postMessage({type: 'error', message: String((e && e.stack) || e)});
+// An error the worker explains itself (e.clear: its message says it all)
+// goes to the page as it is; anything else with its stack.
+const report = (e) => self.postMessage({type: 'error',
+                                        message: e && e.clear ? e.message : String((e && e.stack) || e)});
 const loading = load(); // Promise of the initialised runtime module
 loading.catch(report);
 
@@ -89,9 +92,32 @@ async function load() {
     self.postMessage({type: 'out', bytes}, [bytes.buffer]);
   }
 
+  // kiln-worker.wasm, beside this script, is fetched and compiled here
+  // rather than by the glue, so that a failure is one message naming it
+  // (the glue would go on to compile a 404 page and report its first bytes).
+  const wasmUrl = new URL('kiln-worker.wasm', self.location.href).href;
+  let wasmFailed = null;
+  const failed = new Promise((resolve, reject) => {
+    wasmFailed = (e) => reject(Object.assign(
+        new Error(`cannot load the runtime ${wasmUrl}: ${e.message || e}`), {clear: true}));
+  });
   let mod = null;
-  mod = await createKiln({
+  mod = await Promise.race([failed, createKiln({
     noInitialRun: true,
+    instantiateWasm: (imports, receive) => {
+      fetch(wasmUrl, {credentials: 'same-origin'})
+          .then((resp) => {
+            if (!resp.ok)
+              throw new Error(`HTTP ${resp.status} ${resp.statusText}`.trim());
+            // Compiled while it downloads; a server without the Wasm MIME
+            // type gets the whole file compiled at once instead.
+            if ((resp.headers.get('Content-Type') || '').startsWith('application/wasm'))
+              return WebAssembly.instantiateStreaming(resp, imports);
+            return resp.arrayBuffer().then((bytes) => WebAssembly.instantiate(bytes, imports));
+          })
+          .then((r) => receive(r.instance, r.module), wasmFailed);
+      return {}; // Emscripten's contract: instantiated later, via receive
+    },
     print: (line) => {
       flushOut();
       self.postMessage({type: 'stdout', line});
@@ -136,7 +162,7 @@ async function load() {
       }
       return ring ? ring.read(max) : null;
     },
-  });
+  })]);
   // Live counters of the running guest (null when none runs or the build
   // lacks web-stats.c); read while main runs, e.g. from kilnConsoleIn.
   mod.kilnStats = () => {

@@ -6,14 +6,16 @@
 // types `uname -a` through the terminal and checks its output, and checks the
 // live status line shows block counts.  Keeps demo-MODE.png (screenshot) and
 // demo-MODE.log (console + runtime stderr) in --out-dir.
-//   demo.js --mode cold|bundle|snapshot|fallback --wasm-build DIR --image FILE
+//   demo.js --mode cold|bundle|snapshot|fallback|badsnap|nowasm|noworker
+//           --wasm-build DIR --image FILE
 //           --out-dir DIR [--demo-dir DIR (bundle/snapshot files, mounted at
 //           /demo)] [--timeout S] [--chromium PATH]
 // Modes: cold = ?bundle=0&snapshot=0; bundle = ?snapshot=0 (the bundle in
 // --demo-dir must be used: bundle executions > 0); snapshot = both (the
 // snapshot must be restored: no kernel boot messages before the prompt);
 // fallback = default options with neither file there (a cold boot that the
-// status line explains).
+// status line explains); nowasm / noworker = the runtime cannot load (the
+// page must say so, once, naming the file).
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -38,6 +40,13 @@ const MODES = {
   // cold-boots with the kernel and the bundle instead.
   badsnap: {query: {}, needs: ['shell-restore.kbundle.wasm', 'shell.snap'], truncateSnapshot: true,
             mode: 'cold boot + bundle (snapshot refused)'},
+  // The runtime cannot load: kiln-worker.wasm missing beside kiln-worker.js,
+  // or no kiln-worker.js at the ?runtime= URL.  One error naming the file
+  // on the status line, and nothing else happens.
+  nowasm: {query: {bundle: '0', snapshot: '0'}, needs: [], withoutWasm: true,
+           error: /^cannot load the runtime http:\/\/\S+\/wasm\/kiln-worker\.wasm: HTTP 404\b/},
+  noworker: {query: {bundle: '0', snapshot: '0', runtime: '/missing/kiln-worker.js'}, needs: [],
+             error: /^cannot start the runtime worker http:\/\/\S+\/missing\/kiln-worker\.js: not found/},
 };
 
 function parseArgs(argv) {
@@ -72,6 +81,11 @@ async function main() {
   fs.mkdirSync(a.outDir, {recursive: true});
 
   const mounts = {'/wasm': runtimeDir, '/guest': path.dirname(path.resolve(a.image))};
+  const scratchWasm = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-demo-wasm-'));
+  if (mode.withoutWasm) { // kiln-worker.js alone
+    fs.copyFileSync(path.join(runtimeDir, 'kiln-worker.js'), path.join(scratchWasm, 'kiln-worker.js'));
+    mounts['/wasm'] = scratchWasm;
+  }
   // Modes without demo files get an empty /demo, so nothing optional could be
   // picked up; badsnap gets a copy with a truncated snapshot.
   const scratchDemo = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-demo-files-'));
@@ -84,7 +98,7 @@ async function main() {
     mounts['/demo'] = scratchDemo;
   }
   await withServedPage({chromium, executablePath: a.chromium, mounts, viewport: {width: 1100, height: 900},
-                        alsoRemove: [scratchDemo]}, async ({page, url: root, pageErrors}) => {
+                        alsoRemove: [scratchDemo, scratchWasm]}, async ({page, url: root, pageErrors}) => {
     const q = new URLSearchParams({kernel: `/guest/${path.basename(a.image)}`, ...mode.query});
     const url = `${root}runtime/web/demo.html?${q}`;
     console.log(`loading ${url}`);
@@ -95,6 +109,13 @@ async function main() {
     const problems = [];
     let promptLines = null;
     let unameOut = null;
+    if (mode.error) {
+      await errorCase(page, mode, a, left, problems);
+      if (problems.length)
+        throw new TestFailure(problems.join('\n'));
+      console.log(`ok: demo ${a.mode}`);
+      return;
+    }
     try {
       // The prompt, read from the terminal itself (xterm's buffer).
       await demoWaitPrompt(page, left());
@@ -182,6 +203,34 @@ async function main() {
     }
     console.log(`ok: demo ${a.mode}`);
   });
+}
+
+// A load that must fail: the page's error (kilnDemo.error, the status
+// line) matches mode.error, and no boot starts.
+async function errorCase(page, mode, a, left, problems) {
+  try {
+    await page.waitForFunction(() => window.kilnDemo && window.kilnDemo.error, null,
+                               {timeout: Math.min(left(), 30000)});
+  } catch (e) {
+    problems.push(`no error reported (${e.message.split('\n')[0]})`);
+  }
+  await page.waitForTimeout(1000); // anything that would wrongly follow
+  const st = await page.evaluate(() => window.kilnDemo && {
+    error: window.kilnDemo.error, output: window.kilnDemo.output,
+    status: document.getElementById('status').textContent});
+  const shot = path.join(a.outDir, `demo-${a.mode}.png`);
+  await page.screenshot({path: shot});
+  fs.writeFileSync(path.join(a.outDir, `demo-${a.mode}.log`), st ? `${st.error}\n--- status\n${st.status}\n` : 'no state\n');
+  console.log(`screenshot: ${shot}`);
+  if (!st)
+    return problems.push('demo page did not start (window.kilnDemo missing)');
+  console.log(`error: ${st.error}`);
+  if (!mode.error.test(st.error || ''))
+    problems.push(`error ${JSON.stringify(st.error)} does not match ${mode.error}`);
+  if (st.status !== `error: ${st.error}`)
+    problems.push(`status line ${JSON.stringify(st.status)} does not show the error alone`);
+  if (st.output)
+    problems.push(`guest output although the runtime did not load: ${JSON.stringify(st.output.slice(0, 200))}`);
 }
 
 main().catch((e) => fail(e instanceof TestFailure ? e.message : String((e && e.stack) || e)));
