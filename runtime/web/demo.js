@@ -86,6 +86,14 @@
     statusEl.classList.add('error');
     document.title = 'kiln demo: error';
   }
+  // An error whose message says it all (e.clear), or anything else with its
+  // stack: the page's one error line.
+  function clearError(message) {
+    return Object.assign(new Error(message), {clear: true});
+  }
+  function reportError(e) {
+    fail(e && e.clear ? e.message : String((e && e.stack) || e));
+  }
   function log(line) {
     logEl.textContent += line + '\n';
   }
@@ -140,7 +148,7 @@
       }
       file.status = 'failed';
       b.set('failed', `HTTP ${resp.status}`, 0);
-      throw new Error(`fetching ${url}: HTTP ${resp.status}`);
+      throw clearError(`fetching ${url}: HTTP ${resp.status}`);
     }
     const h = resp.headers;
     file.encoding = h.get('Content-Encoding') || 'identity';
@@ -251,30 +259,40 @@
     worker.postMessage({type: 'load', input: ring ? ring.buffer : undefined});
   }
 
+  // Where a downloaded file goes in the worker's MEMFS: its URL's path, so
+  // the runtime's messages about it name what the page was given.
+  function memfsPath(url) {
+    return decodeURIComponent(new URL(url, location.href).pathname);
+  }
+
   // Starts the guest in the worker with the files downloaded so far.
   function startRun() {
     // A restore takes the command line and image identity from the snapshot.
-    const args = snapshot ? ['--stats'] : ['--kernel', '/Image', '--append', append, '--stats'];
+    const kernelPath = memfsPath(kernelUrl);
+    const args = snapshot ? ['--stats'] : ['--kernel', kernelPath, '--append', append, '--stats'];
     const files = [];
-    const transfer = kernel ? [kernel] : [];
+    const transfer = [];
+    if (kernel) {
+      files.push({path: kernelPath, data: kernel});
+      transfer.push(kernel);
+    }
     if (bundle) {
       // Transferred, so a cold-boot fallback after a refused snapshot
       // needs its own copy.
-      files.push({path: '/demo/bundle.kbundle.wasm', data: bundle});
+      files.push({path: memfsPath(bundleUrl), data: bundle});
       if (snapshot)
         bundleSpare = bundle.slice(0);
       transfer.push(bundle);
-      args.push('--bundle', '/demo/bundle.kbundle.wasm');
+      args.push('--bundle', memfsPath(bundleUrl));
     }
     if (snapshot) {
-      files.push({path: '/demo/shell.snap', data: snapshot});
+      files.push({path: memfsPath(snapshotUrl), data: snapshot});
       transfer.push(snapshot);
-      args.push('--restore', '/demo/shell.snap');
+      args.push('--restore', memfsPath(snapshotUrl));
     }
     args.push(...opts);
     state.args = args;
-    state.mode = (snapshot ? 'snapshot' : 'cold boot') + (bundle ? ' + bundle' : '') +
-                 (refused ? ' (snapshot refused)' : '');
+    state.mode = modeName();
     missing = [];
     for (const n of ['bundle', 'snapshot'])
       if (state.files[n].status === 'absent')
@@ -284,7 +302,7 @@
     modeEl.textContent = state.mode + (missing.length ? ` (${missing.join(', ')})` : '');
     status(`${state.mode}: ` + (snapshot ? 'restoring' : 'booting Linux') +
            (missing.length ? ` (${missing.join(', ')})` : ''));
-    worker.postMessage({type: 'start', kernel, args, files}, transfer);
+    worker.postMessage({type: 'start', args, files}, transfer);
     // Input typed so far goes to the ring now; the guest reads it once it
     // runs.  (After a restore the page also presses Enter, once the runtime
     // reports the restore: see 'stderr' below.)
@@ -294,10 +312,18 @@
     pendingInput = [];
   }
 
+  // The mode as the page shows it: what runs, and what the runtime refused.
+  function modeName() {
+    const refusals = [refused && 'snapshot refused', bundleRefused && 'bundle refused'].filter((x) => x);
+    return (snapshot ? 'snapshot' : 'cold boot') + (bundle ? ' + bundle' : '') +
+           (refusals.length ? ` (${refusals.join(', ')})` : '');
+  }
+
   let worker = null;
   let kernel = null, bundle = null, snapshot = null; // set once downloaded
   let bundleSpare = null; // a copy of the bundle while a snapshot is tried
   let refused = false;    // the runtime refused the snapshot: cold boot instead
+  let bundleRefused = false; // the runtime refused the bundle: runs without it
   let missing = [];
 
   // The runtime exited before the restored prompt (it refuses a corrupt or
@@ -354,6 +380,16 @@
       // The snapshot was taken just as the prompt appeared: Enter makes the
       // shell print a fresh one (and shows the guest is live).  Sent only
       // once restored, so a refused snapshot leaves no stray Enter behind.
+      // The runtime runs on without a bundle it refuses (one warning line,
+      // exec/bundle.c): say so wherever the page names the mode.
+      if (bundle && !bundleRefused && /^kiln: warning: bundle .*running without it$/.test(m.line)) {
+        bundleRefused = true;
+        state.files.bundle.status = 'refused';
+        bar('bundle').set('failed', 'refused by the runtime: see the runtime log', 0);
+        state.mode = modeName();
+        modeEl.textContent = state.mode + (missing.length ? ` (${missing.join(', ')})` : '');
+        status(statusNote.replace(/^[^:]*:/, `${state.mode}:`));
+      }
       if (snapshot && m.line.startsWith('kiln: restored ')) {
         state.times.restored = performance.now();
         if (ring)
@@ -362,7 +398,17 @@
       break;
     case 'exit':
       if (snapshot && !state.prompt && m.code !== 0) {
-        coldBootInstead(m.code).catch((e) => fail(String((e && e.stack) || e)));
+        coldBootInstead(m.code).catch(reportError);
+        break;
+      }
+      // Stopped before the guest printed anything: the runtime refused to
+      // start (a bad kernel, an option); its last line says why.
+      if (m.code !== 0 && !state.output) {
+        fail(`the runtime stopped (exit ${m.code}) before the guest started: ` +
+             (state.stderr[state.stderr.length - 1] || 'no message'));
+        state.exited = true;
+        state.exitCode = m.code;
+        state.running = false;
         break;
       }
       state.exited = true;
@@ -378,5 +424,5 @@
     }
   }
 
-  main().catch((e) => fail(String((e && e.stack) || e)));
+  main().catch(reportError);
 })();

@@ -185,9 +185,10 @@ async function load() {
 // Puts the guest files into MEMFS and runs main; posts 'exit'.
 function run(mod, msg) {
   const flushOut = mod.kilnFlushOut, t0 = mod.kilnT0;
+  const files = (msg.files || []).slice();
   if (msg.kernel)
-    mod.FS.writeFile(msg.kernelPath || '/Image', new Uint8Array(msg.kernel));
-  for (const f of msg.files || []) {
+    files.unshift({path: msg.kernelPath || '/Image', data: msg.kernel});
+  for (const f of files) {
     const dir = f.path.slice(0, f.path.lastIndexOf('/'));
     if (dir)
       mod.FS.mkdirTree(dir);

@@ -6,7 +6,8 @@
 // types `uname -a` through the terminal and checks its output, and checks the
 // live status line shows block counts.  Keeps demo-MODE.png (screenshot) and
 // demo-MODE.log (console + runtime stderr) in --out-dir.
-//   demo.js --mode cold|bundle|snapshot|fallback|badsnap|nowasm|noworker
+//   demo.js --mode cold|bundle|snapshot|fallback|badsnap|nowasm|noworker|
+//                  badbundle|badkernel|nokernel
 //           --wasm-build DIR --image FILE
 //           --out-dir DIR [--demo-dir DIR (bundle/snapshot files, mounted at
 //           /demo)] [--timeout S] [--chromium PATH]
@@ -47,6 +48,17 @@ const MODES = {
            error: /^cannot load the runtime http:\/\/\S+\/wasm\/kiln-worker\.wasm: HTTP 404\b/},
   noworker: {query: {bundle: '0', snapshot: '0', runtime: '/missing/kiln-worker.js'}, needs: [],
              error: /^cannot start the runtime worker http:\/\/\S+\/missing\/kiln-worker\.js: not found/},
+  // Bad guest files (junk bytes in a scratch /demo): a bundle the runtime
+  // refuses (the boot goes on without it and the page says so), a kernel it
+  // refuses (one error, the runtime's own line naming the file by its URL
+  // path), a kernel that is not there.
+  badbundle: {query: {snapshot: '0'}, needs: [], junk: ['shell.kbundle.wasm'],
+              mode: 'cold boot + bundle (bundle refused)', noBundleRun: true,
+              stderr: /^kiln: warning: bundle \/demo\/shell\.kbundle\.wasm: not a Wasm module .*running without it$/},
+  badkernel: {query: {kernel: '/demo/Image', bundle: '0', snapshot: '0'}, needs: [], junk: ['Image'],
+              error: /^the runtime stopped \(exit 1\) before the guest started: kiln: \/demo\/Image: not a RISC-V Linux Image/},
+  nokernel: {query: {kernel: '/demo/Image', bundle: '0', snapshot: '0'}, needs: [],
+             error: /^fetching \/demo\/Image: HTTP 404$/},
 };
 
 function parseArgs(argv) {
@@ -90,6 +102,12 @@ async function main() {
   // picked up; badsnap gets a copy with a truncated snapshot.
   const scratchDemo = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-demo-files-'));
   mounts['/demo'] = a.demoDir && mode.needs.length ? path.resolve(a.demoDir) : scratchDemo;
+  for (const f of mode.junk || []) { // 64 KiB of a fixed pattern: neither Wasm nor a kernel
+    const junk = Buffer.alloc(65536);
+    for (let i = 0; i < junk.length; i++)
+      junk[i] = (i * 131 + 7) & 0xff;
+    fs.writeFileSync(path.join(scratchDemo, f), junk);
+  }
   if (mode.truncateSnapshot) { // the bundle, and the first half of the snapshot
     for (const f of mode.needs) {
       const data = fs.readFileSync(path.join(a.demoDir, f));
@@ -163,11 +181,17 @@ async function main() {
       const s = st.stats;
       if (!s || !(s.execTci + s.execJit + s.execBundle > 0))
         problems.push(`no live block counts: ${JSON.stringify(s)}`);
+      else if (mode.noBundleRun && s.execBundle > 0)
+        problems.push(`a refused bundle ran: ${JSON.stringify(s)}`);
       else if (mode.needs.length && !(s.execBundle > 0 && (!mode.images || s.execBundleTci > 0)))
         problems.push(`bundle not used (compiled code${mode.images ? ' and TCI images' : ''}): ` +
                       JSON.stringify(s));
       if (mode.status && !mode.status.test(st.status))
         problems.push(`status line does not match ${mode.status}`);
+      if (mode.stderr && !st.stderr.some((l) => mode.stderr.test(l)))
+        problems.push(`no runtime line matches ${mode.stderr}: ${JSON.stringify(st.stderr.slice(0, 5))}`);
+      if (mode.noBundleRun && !st.status.startsWith(`${mode.mode}: `))
+        problems.push(`status line does not name the mode '${mode.mode}': ${JSON.stringify(st.status)}`);
       if (a.mode === 'snapshot' && /Linux version/.test(st.output))
         problems.push('the kernel booted: the snapshot was not restored');
       // A restore needs no kernel: the page must not fetch it; a boot must.
