@@ -9,26 +9,13 @@
 #include "exec/tb-key.h"
 #include "riscv/translate.h"
 #include "util/le.h"
+#include "util/checksum.h"
 #include "util/leb.h"
 
 uint64_t bundle_check_hash(const void *bytes, size_t len)
 {
     uint8_t l[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
     return tb_hash_update(tb_hash_update(BUNDLE_CHECK_INIT, l, 4), bytes, len);
-}
-
-uint64_t bundle_checksum(const void *data, size_t len)
-{
-    const uint8_t *p = data;
-    uint64_t lane[4] = {TB_HASH_INIT, TB_HASH_INIT ^ 1, TB_HASH_INIT ^ 2, TB_HASH_INIT ^ 3};
-    size_t i = 0;
-    for (; len - i >= 32; i += 32)
-        for (unsigned k = 0; k < 4; k++)
-            lane[k] = (lane[k] ^ le_load(p + i + 8 * k, 8)) * TB_HASH_PRIME;
-    uint64_t h = tb_hash_bytes(p + i, len - i);
-    for (unsigned k = 0; k < 4; k++)
-        h = (h ^ lane[k]) * TB_HASH_PRIME;
-    return (h ^ (uint64_t)len) * TB_HASH_PRIME;
 }
 
 /* ---- little-endian reading/writing ---- */
@@ -251,7 +238,7 @@ int bundle_parse(const uint8_t *d, size_t len, BundleView *out, char *err, size_
     if (h->code_len != hdr.start)
         return fail(err, errlen, "module size %llu in the header, %zu in the file",
                     (unsigned long long)h->code_len, hdr.start);
-    if (h->code_hash != bundle_checksum(d, hdr.start))
+    if (h->code_hash != checksum64(d, hdr.start))
         return fail(err, errlen, "module code checksum mismatch (corrupt code)");
     uint64_t need = (uint64_t)h->nentries * BUNDLE_ENTRY_SIZE +
                     (uint64_t)h->nwhere * BUNDLE_WHERE_SIZE + h->tci_len;
@@ -260,7 +247,7 @@ int bundle_parse(const uint8_t *d, size_t len, BundleView *out, char *err, size_
                     "index holds %zu bytes, header says %u entries, %u where records and %u "
                     "bytes of TCI images",
                     idx.len, h->nentries, h->nwhere, h->tci_len);
-    if (h->index_hash != bundle_checksum(d + idx.payload, idx.len))
+    if (h->index_hash != checksum64(d + idx.payload, idx.len))
         return fail(err, errlen, "index checksum mismatch (corrupt index)");
     out->entries = malloc((h->nentries ? h->nentries : 1) * sizeof(BundleEntry));
     out->where = malloc((h->nwhere ? h->nwhere : 1) * sizeof(BundleWhere));
@@ -379,8 +366,8 @@ int bundle_write_sections(BundleHeader *hdr, const BundleIndex *ix, const uint8_
     hdr->nwhere = ix->nwhere;
     hdr->tci_len = ix->tci_len;
     hdr->code_len = code_len;
-    hdr->code_hash = bundle_checksum(code, code_len);
-    hdr->index_hash = bundle_checksum(index, len);
+    hdr->code_hash = checksum64(code, code_len);
+    hdr->index_hash = checksum64(index, len);
     uint8_t h[BUNDLE_HEADER_SIZE];
     header_encode(hdr, h);
     int rc = append_custom(out, outlen, BUNDLE_SEC_HEADER, h, sizeof(h));

@@ -41,8 +41,8 @@ typedef struct BundleHeader {
     uint64_t kernel_hash;      /* guest image (from the profile): tb_hash_bytes of the kernel */
     uint64_t bios_hash;        /* ... of the firmware file, 0 for built-in/none */
     uint64_t code_len;         /* bytes of the module before the kiln.bundle sections */
-    uint64_t code_hash;        /* bundle_checksum of those bytes */
-    uint64_t index_hash;       /* bundle_checksum of the index section's payload */
+    uint64_t code_hash;        /* checksum64 (util/checksum.h) of those bytes */
+    uint64_t index_hash;       /* checksum64 of the index section's payload */
     uint32_t nentries;         /* index records */
     uint32_t nwhere;           /* where records */
     uint32_t tci_len;          /* bytes of TCI images */
@@ -77,13 +77,6 @@ typedef struct BundleView {
     BundleWhere *where;
     const uint8_t *tci;
 } BundleView;
-
-/* Integrity checksum of the module and of the index (not an identity: the
- * guest image and guest code use FNV-1a, tb-key.h): FNV-1a's step over
- * little-endian 64-bit words in four interleaved lanes, so the multiplies
- * do not wait on each other, then the lanes, the tail bytes and the length
- * folded in.  Any change of one word changes it. */
-uint64_t bundle_checksum(const void *data, size_t len);
 
 /* Second hash of guest code (FNV-1a 64 from another basis, over the length
  * then the bytes): a hit must match both hashes, size and ninsns. */

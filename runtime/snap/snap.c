@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "exec/tb-key.h"
+#include "util/checksum.h"
 #include "util/file.h"
 #include "util/le.h"
 
@@ -175,7 +175,7 @@ int snap_file_write(SnapWriter *w, const char *path)
         return -1;
     }
     le_store(w->buf + 16, 8, w->len);
-    le_store(w->buf + w->len - 8, 8, tb_hash_bytes(w->buf, w->len - 8));
+    le_store(w->buf + w->len - 8, 8, checksum64(w->buf, w->len - 8));
     /* Write a temporary file and rename it: a reader never sees half a file. */
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 8);
@@ -225,7 +225,7 @@ int snap_file_parse(uint8_t *buf, size_t len, SnapFile *f, char *err, size_t err
                  flen > len ? "truncated" : "length mismatch", (unsigned long long)flen, len);
         return -1;
     }
-    if (le_load(buf + len - 8, 8) != tb_hash_bytes(buf, len - 8)) {
+    if (le_load(buf + len - 8, 8) != checksum64(buf, len - 8)) {
         snprintf(err, errlen, "checksum mismatch (the file is corrupt)");
         return -1;
     }

@@ -18,9 +18,10 @@ def fnv1a64(data, h=0xCBF29CE484222325):
     return h
 
 
-def bundle_checksum(data):
-    """runtime/exec/bundle-format.c's bundle_checksum (the code and index
-    checksums of a bundle): FNV-1a steps over 64-bit words in 4 lanes."""
+def checksum64(data):
+    """runtime/util/checksum.c's checksum64 (a bundle's code and index
+    checksums, a snapshot's trailer): FNV-1a steps over 64-bit words in 4
+    lanes."""
     m, prime, init = 0xFFFFFFFFFFFFFFFF, 0x100000001B3, 0xCBF29CE484222325
     lane = [init, init ^ 1, init ^ 2, init ^ 3]
     n, i = len(data), 0

@@ -31,7 +31,7 @@ import re
 import struct
 import subprocess
 
-from aotlib import add_tool_args, bundle_checksum, fail, fnv1a64, read_prof
+from aotlib import add_tool_args, checksum64, fail, fnv1a64, read_prof
 
 APPEND = "console=ttyS0 earlycon=sbi panic=-1 guest.run=hello"
 MARKER = b"guest: done hello"
@@ -255,7 +255,7 @@ def bad_images(good):
             n += 1
     if not n:
         fail("the sample bundle holds no TCI images")
-    return patch_header(d, 56, "<Q", bundle_checksum(d[idx[2]:idx[3]])), n
+    return patch_header(d, 56, "<Q", checksum64(d[idx[2]:idx[3]])), n
 
 
 def case_corrupt(c):
