@@ -292,16 +292,13 @@
     }
     args.push(...opts);
     state.args = args;
-    state.mode = modeName();
     missing = [];
     for (const n of ['bundle', 'snapshot'])
       if (state.files[n].status === 'absent')
         missing.push(`no ${n}: not built`);
       else if (state.files[n].status === 'off')
         missing.push(`${n} off`);
-    modeEl.textContent = state.mode + (missing.length ? ` (${missing.join(', ')})` : '');
-    status(`${state.mode}: ` + (snapshot ? 'restoring' : 'booting Linux') +
-           (missing.length ? ` (${missing.join(', ')})` : ''));
+    showMode();
     worker.postMessage({type: 'start', args, files}, transfer);
     // Input typed so far goes to the ring now; the guest reads it once it
     // runs.  (After a restore the page also presses Enter, once the runtime
@@ -312,11 +309,15 @@
     pendingInput = [];
   }
 
-  // The mode as the page shows it: what runs, and what the runtime refused.
-  function modeName() {
+  // The mode (what runs, and what the runtime refused) on the page, with
+  // the run's first phase and the files that are missing or off.
+  function showMode() {
     const refusals = [refused && 'snapshot refused', bundleRefused && 'bundle refused'].filter((x) => x);
-    return (snapshot ? 'snapshot' : 'cold boot') + (bundle ? ' + bundle' : '') +
-           (refusals.length ? ` (${refusals.join(', ')})` : '');
+    state.mode = (snapshot ? 'snapshot' : 'cold boot') + (bundle ? ' + bundle' : '') +
+                 (refusals.length ? ` (${refusals.join(', ')})` : '');
+    const why = missing.length ? ` (${missing.join(', ')})` : '';
+    modeEl.textContent = state.mode + why;
+    status(`${state.mode}: ` + (snapshot ? 'restoring' : 'booting Linux') + why);
   }
 
   let worker = null;
@@ -377,19 +378,18 @@
     case 'stderr':
       state.stderr.push(m.line);
       log(m.line);
-      // The snapshot was taken just as the prompt appeared: Enter makes the
-      // shell print a fresh one (and shows the guest is live).  Sent only
-      // once restored, so a refused snapshot leaves no stray Enter behind.
       // The runtime runs on without a bundle it refuses (one warning line,
-      // exec/bundle.c): say so wherever the page names the mode.
+      // exec/bundle.c, before the guest runs): say so wherever the page
+      // names the mode.
       if (bundle && !bundleRefused && /^kiln: warning: bundle .*running without it$/.test(m.line)) {
         bundleRefused = true;
         state.files.bundle.status = 'refused';
         bar('bundle').set('failed', 'refused by the runtime: see the runtime log', 0);
-        state.mode = modeName();
-        modeEl.textContent = state.mode + (missing.length ? ` (${missing.join(', ')})` : '');
-        status(statusNote.replace(/^[^:]*:/, `${state.mode}:`));
+        showMode();
       }
+      // The snapshot was taken just as the prompt appeared: Enter makes the
+      // shell print a fresh one (and shows the guest is live).  Sent only
+      // once restored, so a refused snapshot leaves no stray Enter behind.
       if (snapshot && m.line.startsWith('kiln: restored ')) {
         state.times.restored = performance.now();
         if (ring)
@@ -401,20 +401,17 @@
         coldBootInstead(m.code).catch(reportError);
         break;
       }
+      state.exited = true;
+      state.exitCode = m.code;
+      state.running = false;
+      state.times.exit = performance.now();
       // Stopped before the guest printed anything: the runtime refused to
       // start (a bad kernel, an option); its last line says why.
       if (m.code !== 0 && !state.output) {
         fail(`the runtime stopped (exit ${m.code}) before the guest started: ` +
              (state.stderr[state.stderr.length - 1] || 'no message'));
-        state.exited = true;
-        state.exitCode = m.code;
-        state.running = false;
         break;
       }
-      state.exited = true;
-      state.exitCode = m.code;
-      state.running = false;
-      state.times.exit = performance.now();
       document.title = 'kiln demo: exit ' + m.code;
       status(`${statusNote}\nguest powered off (exit ${m.code}); reload the page to boot again`);
       break;
