@@ -15,8 +15,11 @@
 // --demo-dir must be used: bundle executions > 0); snapshot = both (the
 // snapshot must be restored: no kernel boot messages before the prompt);
 // fallback = default options with neither file there (a cold boot that the
-// status line explains); nowasm / noworker = the runtime cannot load (the
-// page must say so, once, naming the file).
+// status line explains); badsnap = a truncated snapshot (refused: cold boot
+// with the bundle); nowasm / noworker = the runtime cannot load, badkernel /
+// nokernel = a kernel it refuses / that is not there (the page must say so,
+// once, naming the file); badbundle = a bundle the runtime refuses (the boot
+// goes on without it, and the page's mode says so).
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -161,11 +164,8 @@ async function main() {
                    times: d.times, error: d.error, exited: d.exited, coi: d.crossOriginIsolated,
                    status: document.getElementById('status').textContent};
     });
-    const shot = path.join(a.outDir, `demo-${a.mode}.png`);
-    await page.screenshot({path: shot});
-    fs.writeFileSync(path.join(a.outDir, `demo-${a.mode}.log`),
-                     st ? `${st.output}\n--- stderr\n${st.stderr.join('\n')}\n--- status\n${st.status}\n` : 'no state\n');
-    console.log(`screenshot: ${shot}`);
+    await keepArtefacts(page, a, st ? `${st.output}\n--- stderr\n${st.stderr.join('\n')}\n--- status\n${st.status}\n`
+                                    : 'no state\n');
 
     if (!st) {
       problems.push('demo page did not start (window.kilnDemo missing)');
@@ -229,6 +229,14 @@ async function main() {
   });
 }
 
+// demo-MODE.png (the page as it is now) and demo-MODE.log (log) in --out-dir.
+async function keepArtefacts(page, a, log) {
+  const shot = path.join(a.outDir, `demo-${a.mode}.png`);
+  await page.screenshot({path: shot});
+  fs.writeFileSync(path.join(a.outDir, `demo-${a.mode}.log`), log);
+  console.log(`screenshot: ${shot}`);
+}
+
 // A load that must fail: the page's error (kilnDemo.error, the status
 // line) matches mode.error, and no boot starts.
 async function errorCase(page, mode, a, left, problems) {
@@ -242,10 +250,7 @@ async function errorCase(page, mode, a, left, problems) {
   const st = await page.evaluate(() => window.kilnDemo && {
     error: window.kilnDemo.error, output: window.kilnDemo.output,
     status: document.getElementById('status').textContent});
-  const shot = path.join(a.outDir, `demo-${a.mode}.png`);
-  await page.screenshot({path: shot});
-  fs.writeFileSync(path.join(a.outDir, `demo-${a.mode}.log`), st ? `${st.error}\n--- status\n${st.status}\n` : 'no state\n');
-  console.log(`screenshot: ${shot}`);
+  await keepArtefacts(page, a, st ? `${st.error}\n--- status\n${st.status}\n` : 'no state\n');
   if (!st)
     return problems.push('demo page did not start (window.kilnDemo missing)');
   console.log(`error: ${st.error}`);
