@@ -202,9 +202,47 @@ typedef struct ExecLoop {
     ExecStats *st;
     uint64_t next_poll;     /* icount at which the next device poll is due */
     uint64_t jit_threshold; /* 0 is never reached: TB counts start at 1 */
+    uint64_t stop_icount;   /* --max-insns: stop at this icount (0: never) */
     TB *prev;               /* TB that just exited through goto_tb slot prev_slot */
     unsigned prev_slot;
+    uint64_t stall_icount; /* icount of the current run of traps (see stalled) */
+    unsigned stalls;       /* traps in a row at stall_icount */
+    bool stall_warned;
 } ExecLoop;
+
+/* Traps in a row that retire no instruction before the hart counts as
+ * stalled: a fetch fault at its own trap vector, or a fault in the first
+ * instruction of the handler it traps to, repeats forever.  Any real
+ * handler retires an instruction long before this. */
+#define STALL_TRAPS 1024u
+
+/* Called after a trap raised for the instruction at icount (a fetch fault
+ * or a fault at a TB's first instruction): true once STALL_TRAPS of them
+ * came in a row without the icount moving.  Then the slice ends as for WFI
+ * (next_poll 0): no interrupt can be taken inside the loop that keeps
+ * trapping, so the machine polls its devices and idles until the next
+ * timer or input (deterministic: skips ahead to it), and the run stays
+ * responsive to --max-insns and the console's quit key instead of spinning
+ * in the slice.  Off the per-TB path: only fault paths call it. */
+static bool stalled(ExecLoop *l)
+{
+    if (l->cpu->icount != l->stall_icount) {
+        l->stall_icount = l->cpu->icount;
+        l->stalls = 0;
+    }
+    if (++l->stalls < STALL_TRAPS)
+        return false;
+    l->stalls = 0;
+    if (!l->stall_warned) {
+        l->stall_warned = true;
+        fprintf(stderr,
+                "kiln: warning: the guest hart retires nothing: each trap faults again (trap "
+                "vector %#llx); it waits for an interrupt as in WFI\n",
+                (unsigned long long)l->cpu->pc);
+    }
+    l->next_poll = 0; /* the caller idles the machine and polls */
+    return true;
+}
 
 /* Runs TBs until a device poll is due (or requested), or the hart halts.
  * Kept out of line on purpose: Wasm engines (V8) start a function in a
@@ -255,6 +293,8 @@ __attribute__((noinline)) static void run_slice(ExecLoop *l)
             if (unlikely(cause)) {
                 cpu_raise(cpu, (uint64_t)cause, pc, pc);
                 prev = NULL;
+                if (stalled(l))
+                    break;
                 continue;
             }
             tb = tb_jc_lookup(pc, flags);
@@ -266,6 +306,8 @@ __attribute__((noinline)) static void run_slice(ExecLoop *l)
                     tb = translate(cpu, bus, pc, phys, flags, l->opt, st);
                     if (!tb) {
                         prev = NULL;
+                        if (stalled(l))
+                            break;
                         continue;
                     }
                 }
@@ -332,6 +374,10 @@ __attribute__((noinline)) static void run_slice(ExecLoop *l)
             cpu->icount += tb->ninsns;
         } else {
             cpu->icount += IR_SITE_IDX(cpu->fault_site);
+            if (unlikely(IR_SITE_IDX(cpu->fault_site) == 0) && stalled(l)) {
+                cpu->exit_status = 0;
+                break;
+            }
         }
         cpu->exit_status = 0;
     }
@@ -351,7 +397,7 @@ static bool run_poll(ExecLoop *l, int *exit_code)
     l->next_poll = machine_poll(l->m);
     if (machine_stopped(l->m, exit_code))
         return false;
-    if (l->opt->max_insns && cpu->icount >= l->opt->max_insns)
+    if (l->stop_icount && cpu->icount >= l->stop_icount)
         return false;
     /* Checked at polls only, off the per-TB path: the cache may overshoot
      * its limit by one poll interval. */
@@ -409,14 +455,20 @@ int exec_run(Machine *m, const ExecOptions *opt, ExecStats *st)
                                                 .known = opt->image_known,
                                                 .kernel_hash = opt->image_kernel_hash,
                                                 .bios_hash = opt->image_bios_hash});
+    /* A restored machine starts at the snapshot's icount: --max-insns and
+     * the stats count from there. */
+    const uint64_t start = cpu->icount;
     ExecLoop l = {.m = m,
                   .cpu = cpu,
                   .bus = bus,
                   .opt = opt,
                   .st = st,
-                  .jit_threshold = jit_enabled() ? jit_effective_threshold() : 0};
+                  .jit_threshold = jit_enabled() ? jit_effective_threshold() : 0,
+                  .stop_icount = !opt->max_insns           ? 0
+                                 : opt->max_insns > ~start ? ~0ull
+                                                           : start + opt->max_insns};
     int exit_code = run_loop_fn(&l);
-    st->insns = cpu->icount;
+    st->insns = cpu->icount - start;
     st->tbs_executed = st->exec_tci + st->exec_jit + st->exec_bundle;
     const TBCacheStats *cs = tb_cache_stats();
     st->tbs_invalidated = cs->invalidated;

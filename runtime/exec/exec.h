@@ -17,11 +17,11 @@ typedef struct ExecStats {
      * gave by PC: hash_misses counts every TB made) */
     uint64_t tbs_translated, tbs_executed, tbs_invalidated, tb_flushes;
     uint64_t chained, jc_misses, hash_misses; /* jump-cache and hash-table lookups that failed */
-    uint64_t insns;
-    uint64_t exec_tci, exec_jit; /* TB executions per tier */
-    uint64_t exec_bundle;        /* ... running AOT bundle code (exec/bundle.h) */
-    uint64_t exec_bundle_tci;    /* ... of exec_tci: TCI code from a bundle's TCI image */
-    uint64_t jit_avoided;        /* bundle TBs that reached the JIT threshold */
+    uint64_t insns;                           /* retired by this run (after a restore: since it) */
+    uint64_t exec_tci, exec_jit;              /* TB executions per tier */
+    uint64_t exec_bundle;                     /* ... running AOT bundle code (exec/bundle.h) */
+    uint64_t exec_bundle_tci; /* ... of exec_tci: TCI code from a bundle's TCI image */
+    uint64_t jit_avoided;     /* bundle TBs that reached the JIT threshold */
     uint64_t ir_ops_before_opt, ir_ops_after_opt;
 } ExecStats;
 
@@ -33,7 +33,7 @@ typedef struct ExecOptions {
     bool jit_corrupt;                      /* test switch: every JIT module is corrupt */
     bool dump_ir;                          /* print each TB's IR to stderr */
     bool trace_tbs;                        /* print each executed TB's PC to stderr */
-    uint64_t max_insns;                    /* stop after this many insns (0: no limit) */
+    uint64_t max_insns;                    /* stop after this many more insns (0: no limit) */
     const char *bundle;                    /* AOT bundle file (--bundle), or NULL */
     const char *image_kernel, *image_bios; /* guest image files the bundle must match */
     /* ... or, if image_known, their FNV-1a 64 hashes as a restored snapshot
