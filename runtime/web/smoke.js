@@ -7,6 +7,9 @@
 //   append=STR   kernel command line (default: hello workload, powers off)
 //   opts=STR     extra kiln options, space separated (default --stats)
 //   marker=STR   console text that means "done" (default: guest: done hello)
+//   restore=URL  a VM snapshot to resume instead of booting (`--restore`; the
+//                snapshot holds the guest and its command line, so kernel and
+//                append are not used)
 // document.title becomes 'kiln: done' when the marker appears, then
 // 'kiln: exit N' when the runtime's main returns ('kiln: error' on failure).
 'use strict';
@@ -18,6 +21,8 @@
   const append = params.get('append') || 'console=ttyS0 earlycon=sbi guest.run=hello';
   const opts = (params.get('opts') || '--stats').split(' ').filter((s) => s);
   const marker = params.get('marker') || 'guest: done hello';
+  const restoreUrl = params.get('restore');
+  const SNAPSHOT_PATH = '/restore.snap'; // where the snapshot goes in MEMFS
 
   const state = window.kilnSmoke = {
     output: '', stdout: [], stderr: [], done: false, exited: false, exitCode: null, error: null,
@@ -38,20 +43,33 @@
     status('error: ' + message);
   }
 
-  async function main() {
-    status('fetching ' + kernelUrl);
-    const resp = await fetch(kernelUrl);
+  async function download(url) {
+    status('fetching ' + url);
+    const resp = await fetch(url);
     if (!resp.ok)
-      throw new Error(`fetching ${kernelUrl}: HTTP ${resp.status}`);
-    const kernel = await resp.arrayBuffer();
+      throw new Error(`fetching ${url}: HTTP ${resp.status}`);
+    const data = await resp.arrayBuffer();
     state.times.fetched = performance.now();
-    status(`kernel ${kernel.byteLength} bytes; starting the runtime`);
+    status(`${url}: ${data.byteLength} bytes; starting the runtime`);
+    return data;
+  }
+
+  async function main() {
+    // Boot: the kernel and its command line.  Restore: only the snapshot.
+    const start = restoreUrl ?
+        {files: [{path: SNAPSHOT_PATH, data: await download(restoreUrl)}],
+         args: ['--restore', SNAPSHOT_PATH].concat(opts)} :
+        {kernel: await download(kernelUrl), args: ['--kernel', '/Image', '--append', append].concat(opts)};
 
     const ring = self.crossOriginIsolated ? KilnRing.create(4096) : null;
     const enc = new TextEncoder();
     state.input = (s) => ring ? ring.write(enc.encode(s)) : 0;
     const worker = new Worker(runtimeUrl); // the whole worker script (docs/web.md)
-    worker.onerror = (e) => fail('worker: ' + (e.message || e));
+    // An exception in the worker is an ErrorEvent; a script that does not
+    // load, a bare Event without a message.
+    worker.onerror = (e) => fail(e.message ? `runtime worker ${runtimeUrl}: ${e.message}`
+                                           : `cannot start the runtime worker ${runtimeUrl}: ` +
+                                                 'not found or not a script');
     worker.onmessage = (ev) => {
       const m = ev.data;
       switch (m.type) {
@@ -88,9 +106,8 @@
         break;
       }
     };
-    const args = ['--kernel', '/Image', '--append', append].concat(opts);
-    worker.postMessage({type: 'start', kernel, args, input: ring ? ring.buffer : undefined},
-                       [kernel]);
+    worker.postMessage({type: 'start', ...start, input: ring ? ring.buffer : undefined},
+                       start.kernel ? [start.kernel] : start.files.map((f) => f.data));
   }
 
   // Typing into the console: printable keys, Enter, Backspace, Ctrl-letter.

@@ -6,22 +6,27 @@
 // the runtime exits 0, --stats reports JIT executions > 0.  Case 'console'
 // boots to the guest's shell instead, types a command and `poweroff` through
 // the page's input ring (SharedArrayBuffer) and checks the command's output.
+// Case 'restore' resumes in the page a deterministic snapshot that native
+// kiln (--kiln) took of the bench-int workload at 'guest: init started':
+// the page's console must be the native run's output after that point,
+// byte for byte, with the same exit status (docs/snapshot-format.md).
 // Saves a screenshot (web-CASE.png) and the console (web-CASE.log) in --out-dir.
-//   smoke.js --wasm-build DIR --image FILE --out-dir DIR [--case hello|console]
-//            [--timeout S] [--chromium PATH] [--jit-threshold N]
+//   smoke.js --wasm-build DIR --image FILE --out-dir DIR [--case hello|console|restore]
+//            [--timeout S] [--chromium PATH] [--jit-threshold N] [--kiln FILE]
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const {spawnSync} = require('child_process');
 
 const {ROOT, fail, parseOptions, findRuntime, playwrightChromium, withServedPage} = require('./harness');
 
 function parseArgs(argv) {
   const a = parseOptions(argv, 'smoke.js',
       {wasmBuild: path.join(ROOT, 'build-wasm'), image: null, outDir: '.', timeout: 120,
-       chromium: '/usr/bin/chromium', jitThreshold: 100, case: 'hello'},
+       chromium: '/usr/bin/chromium', jitThreshold: 100, case: 'hello', kiln: null},
       {'--wasm-build': 'wasmBuild', '--image': 'image', '--out-dir': 'outDir',
        '--timeout': 'timeout', '--chromium': 'chromium', '--jit-threshold': 'jitThreshold',
-       '--case': 'case'});
+       '--case': 'case', '--kiln': 'kiln'});
   a.timeout = Number(a.timeout);
   if (!(a.case in CASES))
     fail(`--case ${a.case}: want one of ${Object.keys(CASES).join(', ')}`);
@@ -31,14 +36,32 @@ function parseArgs(argv) {
 class TestFailure extends Error {}
 
 // append: the kernel command line; marker: console text the page waits for;
-// typed: [text typed once the marker is there, regexp its output must match].
+// typed: [text typed once the marker is there, regexp its output must match];
+// snapshotAt: resume a native snapshot taken at this console text instead.
 const CASES = {
   hello: {append: 'console=ttyS0 earlycon=sbi guest.run=hello', marker: 'guest: done hello b554cbb2',
           typed: []},
   console: {append: 'console=ttyS0 earlycon=sbi', marker: 'guest# ',
             typed: [['echo typed in chromium\r', /^typed in chromium\r?$/m],
                     ['poweroff\r', /guest: poweroff/]]},
+  restore: {append: 'console=ttyS0 earlycon=sbi guest.run=bench-int guest.scale=1',
+            marker: 'guest: done bench-int', typed: [], snapshotAt: 'guest: init started'},
 };
+
+// The native run of a restore case: a deterministic boot that writes the
+// snapshot at c.snapshotAt into dir and runs on to the end.  Returns its
+// console bytes and exit status.
+function nativeRun(a, c, snap) {
+  if (!a.kiln || !fs.existsSync(a.kiln))
+    fail(`case ${a.case} needs --kiln (the native build's kiln), got ${a.kiln}`);
+  const r = spawnSync(a.kiln, ['run', '--deterministic', '--kernel', a.image, '--append', c.append,
+                               '--snapshot-at', c.snapshotAt, '--snapshot', snap],
+                      {maxBuffer: 1 << 26, timeout: a.timeout * 1000});
+  if (r.error || r.status === null || !fs.existsSync(snap))
+    fail(`native snapshot run failed (${r.error || 'status ' + r.status}): ${r.stderr}`);
+  console.log(`native: exit ${r.status}, ${r.stdout.length} console bytes, snapshot ${snap}`);
+  return {out: r.stdout, status: r.status};
+}
 
 async function main() {
   const a = parseArgs(process.argv.slice(2));
@@ -50,16 +73,24 @@ async function main() {
   const chromium = playwrightChromium();
   fs.mkdirSync(a.outDir, {recursive: true});
 
+  const c = CASES[a.case];
+  const snap = path.resolve(a.outDir, `web-${a.case}.snap`);
+  const native = c.snapshotAt ? nativeRun(a, c, snap) : null;
   const imageDir = path.dirname(path.resolve(a.image));
-  await withServedPage({chromium, executablePath: a.chromium, mounts: {'/wasm': runtimeDir, '/guest': imageDir},
+  const mounts = {'/wasm': runtimeDir, '/guest': imageDir};
+  if (native)
+    mounts['/snap'] = path.dirname(snap);
+  await withServedPage({chromium, executablePath: a.chromium, mounts,
                         viewport: {width: 1000, height: 1400}}, async ({page, url: root, pageErrors}) => {
     const q = new URLSearchParams({
       kernel: `/guest/${path.basename(a.image)}`,
       runtime: '/wasm/kiln-worker.js',
-      append: CASES[a.case].append,
+      append: c.append,
       opts: `--stats --jit-threshold ${a.jitThreshold}`,
-      marker: CASES[a.case].marker,
+      marker: c.marker,
     });
+    if (native)
+      q.set('restore', `/snap/${path.basename(snap)}`);
     const url = `${root}runtime/web/smoke.html?${q}`;
     console.log(`loading ${url}`);
     const t0 = Date.now();
@@ -112,8 +143,24 @@ async function main() {
         problems.push(`page error: ${st.error}`);
       if (!st.output.includes(marker))
         problems.push(`console lacks '${marker}'; tail:\n${st.output.slice(-1500)}`);
-      if (st.exited && st.exitCode !== 0)
+      if (st.exited && st.exitCode !== (native ? native.status : 0))
         problems.push(`exit status ${st.exitCode}`);
+      if (native) {
+        // The page decodes the console as UTF-8 (TextDecoder), so the native bytes too.
+        const full = new TextDecoder().decode(native.out);
+        const at = full.indexOf(c.snapshotAt);
+        if (!st.stderr.some((l) => l.startsWith('kiln: restored ')))
+          problems.push('no "kiln: restored" line from the runtime');
+        if (!st.output || !full.endsWith(st.output))
+          problems.push(`restored output is not the native run's tail; page:\n` +
+                        `${JSON.stringify(st.output.slice(0, 300))}\nnative tail:\n` +
+                        `${JSON.stringify(full.slice(-300))}`);
+        else if (at < 0 || full.length - st.output.length < at + c.snapshotAt.length)
+          problems.push(`restored output starts before the end of '${c.snapshotAt}'`);
+        else
+          console.log(`restore: ${st.output.length} console characters identical to the native ` +
+                      `run's from character ${full.length - st.output.length}`);
+      }
       const tiers = st.stderr.map((l) => /tiers: tci executions (\d+), jit executions (\d+)/.exec(l))
                         .find((m) => m);
       if (!tiers)
@@ -133,7 +180,8 @@ async function main() {
         console.log(`page: ${e}`);
       throw new TestFailure(problems.join('\n')); // reported after cleanup
     }
-    console.log(`ok: ${a.case}: guest ran in Chromium (Web Worker build) with the JIT on`);
+    console.log(`ok: ${a.case}: guest ran in Chromium (Web Worker build) with the JIT on` +
+                (native ? ', resumed from a native snapshot' : ''));
   });
 }
 
