@@ -23,6 +23,10 @@ static int read_all(const char *path, size_t limit, uint8_t **data, size_t *len,
     int rc = 0;
     if (fstat(fileno(f), sb))
         memset(sb, 0, sizeof(*sb));
+    if (S_ISDIR(sb->st_mode)) { /* fopen opens one; fread fails with EISDIR */
+        fclose(f);
+        return -EISDIR;
+    }
     if (S_ISREG(sb->st_mode) && sb->st_size > 0) {
         if ((uint64_t)sb->st_size > limit) {
             fclose(f);
@@ -46,6 +50,7 @@ static int read_all(const char *path, size_t limit, uint8_t **data, size_t *len,
             buf = p;
             cap = ncap;
         }
+        errno = 0;
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;
         if (n > limit) {
@@ -54,7 +59,7 @@ static int read_all(const char *path, size_t limit, uint8_t **data, size_t *len,
         }
         if (got == 0) {
             if (ferror(f))
-                rc = -EIO;
+                rc = errno ? -errno : -EIO;
             break;
         }
     }
@@ -128,7 +133,12 @@ int file_hash(const char *path, uint64_t *hash, uint64_t *size)
     if (!f)
         return -errno;
     struct stat sb;
-    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
+    bool known = fstat(fileno(f), &sb) == 0;
+    if (known && S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        return -EISDIR;
+    }
+    if (known && S_ISREG(sb.st_mode))
         for (unsigned i = 0; i < MEMO_SLOTS; i++)
             if (same_file(i, path, &sb)) {
                 fclose(f);

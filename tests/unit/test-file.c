@@ -1,5 +1,5 @@
 /* test-file.c - util/file.c: whole-file reads (limits, errors; regular files
- * and a pipe), the streamed file hash agreeing with tb_hash_bytes over the
+ * and a pipe; a directory), the streamed file hash agreeing with tb_hash_bytes over the
  * same bytes, and file_hash answering from file_read_hashed's memo exactly
  * while the file's identity (device, inode, size, mtime) is unchanged. */
 #include <errno.h>
@@ -41,6 +41,9 @@ int main(void)
     CHECK(size == n && h == tb_hash_bytes(src, n));
     CHECK(file_hash(path, &h, NULL) == 0 && h == tb_hash_bytes(src, n));
     CHECK(file_hash("/nonexistent/kiln", &h, &size) == -ENOENT);
+    /* A directory opens, but is no file: said so, not as an I/O error. */
+    CHECK(file_read_all("/tmp", 100, &d, &len) == -EISDIR && d == NULL);
+    CHECK(file_hash("/tmp", &h, &size) == -EISDIR);
 
     /* A FIFO has no size: the buffer grows while a child writes. */
     char fifo[] = "/tmp/kiln-test-fifo-XXXXXX";
