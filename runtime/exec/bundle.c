@@ -62,7 +62,7 @@ static void *image_alloc(size_t size, void *opaque)
     }
     void *p = c->mem + c->used;
     c->used += size;
-    return memset(p, 0, size);
+    return p; /* not zeroed: tci_image_read_in writes every field */
 }
 
 #ifdef __EMSCRIPTEN__

@@ -183,11 +183,11 @@ static bool check_insn(ImageReader *r, const IRContext *ctx, const TCIInsn *in, 
     return env_ok(r, in->d) && env_ok(r, in->a) && env_ok(r, in->b) && env_ok(r, in->c);
 }
 
-/* tci_image_read's allocator: calloc, and the block in *opaque, so the
+/* tci_image_read's allocator: malloc, and the block in *opaque, so the
  * caller can free it if the image is refused. */
 static void *heap_alloc(size_t size, void *opaque)
 {
-    return *(void **)opaque = calloc(1, size);
+    return *(void **)opaque = malloc(size);
 }
 
 TCIBlock *tci_image_read(const uint8_t *data, size_t len, const IRContext *ctx,

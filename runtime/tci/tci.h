@@ -32,8 +32,9 @@ struct WasmBuf;
 int tci_image_write(const TCIBlock *b, const IRContext *ctx, struct WasmBuf *out);
 TCIBlock *tci_image_read(const uint8_t *data, size_t len, const IRContext *ctx,
                          unsigned guest_insns, unsigned guest_size, const char **why);
-/* Same, with the block's memory from alloc(size, opaque): zeroed, aligned
- * for 8-byte fields, NULL when out of memory.  The caller owns that memory
+/* Same, with the block's memory from alloc(size, opaque): aligned for
+ * 8-byte fields, NULL when out of memory; it need not be zeroed (the reader
+ * writes every field it builds).  The caller owns that memory
  * (never tci_free such a block), also after a refusal. */
 typedef void *TCIImageAlloc(size_t size, void *opaque);
 TCIBlock *tci_image_read_in(const uint8_t *data, size_t len, const IRContext *ctx,
