@@ -11,12 +11,21 @@ no-cache): every file has an ETag made of its size, modification time and
 encoding, and a request whose If-None-Match names the current one gets 304
 Not Modified, no body.  So a repeat visit downloads nothing that did not
 change, and a file rebuilt under the server is never served stale (builds
-change under it).  Responses are gzip-compressed
-when the client accepts it, except already compressed formats and files that
-gzip does not shrink; X-Kiln-Length then gives the uncompressed size (what a
-fetch() reader counts, for progress bars).  Prints one line "kiln-serve: URL"
-once listening, then serves until killed.
+change under it).  Responses are compressed when
+the client accepts it, except already compressed formats and files that do
+not shrink: zstd (level 19, 10-18% smaller than gzip for the guest files)
+once a background `zstd` process has compressed that file version, gzip
+until then (and for clients without zstd); X-Kiln-Length then gives the
+uncompressed size (what a fetch() reader counts, for progress bars).
+A compressed response sent while that zstd compression still runs carries
+X-Kiln-Zstd: pending (tests/web/harness.js asks again until it is gone).
+Prints "kiln-serve: URL" once listening, then serves until killed; on
+stdout too, "kiln-serve: compressing FILE" and "kiln-serve: compressed FILE
+..." around each background compression.
   tools/serve.py [--port N (0: any free port)] [--mount /PREFIX=DIR ...] [--no-gzip]
+                 [--no-zstd] [--warm /URL/PATH ...]
+  --warm compresses those files at start (in the background), so that even
+  the first visitor gets them zstd-compressed once that is done.
   default mounts: /guest = ../shared/guest (or build/guest), /vendor =
   node_modules (xterm for the demo page); then open
   http://127.0.0.1:PORT/runtime/web/smoke.html or .../demo.html
@@ -29,6 +38,8 @@ import threading
 import http.server
 import os
 import posixpath
+import shutil
+import subprocess
 import sys
 import urllib.parse
 
@@ -59,6 +70,62 @@ MIME = {
 NO_GZIP = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".gz", ".xz", ".zst", ".bz2", ".zip", ".woff2"}
 GZIP_LEVEL = 6
 GZIP_MIN_SAVING = 0.9  # serve identity unless gzip output < 90% of the file
+# zstd -19 picks a window no larger than the file; browsers accept up to
+# 8 MiB for Content-Encoding: zstd (RFC 9659), so larger files stay gzip.
+ZSTD_LEVEL = 19
+ZSTD_MAX_FILE = 8 << 20
+ZSTD_MIN_SIZE = 64 << 10  # smaller files: gzip is as good, and at once
+
+
+class ZstdCache:
+    """zstd bodies by (path, size, mtime), made by a background `zstd`
+    process (0.6-1.6 s per guest file): get() answers at once, the body
+    when it is ready, else None (the caller serves gzip) after starting its
+    compression.  None too when zstd does not pay off or the file changed
+    meanwhile.  Shared by all request threads."""
+
+    PENDING = object()
+
+    def __init__(self, program):
+        self.program = program
+        self.lock = threading.Lock()
+        self.entries = {}
+
+    def get(self, path, st):
+        key = (path, st.st_size, st.st_mtime_ns)
+        with self.lock:
+            if key in self.entries:
+                body = self.entries[key]
+                return None if body is self.PENDING else body
+            for k in [k for k in self.entries if k[0] == path]:
+                del self.entries[k]  # older versions of the file
+            self.entries[key] = self.PENDING
+        threading.Thread(target=self.compress, args=(key,), daemon=True).start()
+        return None
+
+    def pending(self, path, st):
+        """Whether that file version's compression is still running."""
+        with self.lock:
+            return self.entries.get((path, st.st_size, st.st_mtime_ns)) is self.PENDING
+
+    def compress(self, key):
+        path = key[0]
+        print(f"kiln-serve: compressing {path}", flush=True)
+        body = None
+        try:
+            r = subprocess.run([self.program, f"-{ZSTD_LEVEL}", "-q", "-c", "--", path],
+                               capture_output=True, timeout=300)
+            st = os.stat(path)
+            if (r.returncode == 0 and (path, st.st_size, st.st_mtime_ns) == key and
+                    len(r.stdout) < GZIP_MIN_SAVING * st.st_size):
+                body = r.stdout
+        except (OSError, subprocess.SubprocessError):
+            pass
+        with self.lock:
+            if key in self.entries:
+                self.entries[key] = body
+        print(f"kiln-serve: compressed {path} ({len(body) if body else 'not smaller, no'} zstd bytes)",
+              flush=True)
 
 
 class GzipCache:
@@ -95,6 +162,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     mounts = []
     quiet = True
     gzip_cache = None  # GzipCache, or None: never compress
+    zstd_cache = None  # ZstdCache, or None: no zstd
     extensions_map = dict(http.server.SimpleHTTPRequestHandler.extensions_map, **MIME)
 
     def translate_path(self, path):
@@ -123,14 +191,19 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.vary = self.gzip_cache is not None and os.path.splitext(path)[1].lower() not in NO_GZIP
         try:
             st = os.stat(path)
-            body = None
-            if self.vary and "gzip" in self.headers.get("Accept-Encoding", ""):
-                body = self.gzip_cache.get(path, st)
+            body, encoding, zstd_pending = None, None, False
+            accepted = [t.split(";")[0].strip() for t in self.headers.get("Accept-Encoding", "").split(",")]
+            if (self.vary and self.zstd_cache and "zstd" in accepted and
+                    ZSTD_MIN_SIZE <= st.st_size <= ZSTD_MAX_FILE):
+                body, encoding = self.zstd_cache.get(path, st), "zstd"
+                zstd_pending = body is None and self.zstd_cache.pending(path, st)
+            if body is None and self.vary and "gzip" in accepted:
+                body, encoding = self.gzip_cache.get(path, st), "gzip"
         except OSError:
             return super().send_head()
-        # One tag per file version and encoding (a gzipped body is another
+        # One tag per file version and encoding (a compressed body is another
         # representation than the file's bytes).
-        self.etag = f'"{st.st_size:x}-{st.st_mtime_ns:x}{"-gzip" if body is not None else ""}"'
+        self.etag = f'"{st.st_size:x}-{st.st_mtime_ns:x}{"-" + encoding if body is not None else ""}"'
         if self.etag_matches():
             self.send_response(304)
             self.send_header("Last-Modified", self.date_time_string(st.st_mtime))
@@ -140,9 +213,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return super().send_head()
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(path))
-        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Encoding", encoding)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Kiln-Length", str(st.st_size))
+        if zstd_pending:
+            self.send_header("X-Kiln-Zstd", "pending")  # tests/web/harness.js waits for it
         self.send_header("Last-Modified", self.date_time_string(st.st_mtime))
         self.end_headers()
         return io.BytesIO(body)
@@ -187,6 +262,9 @@ def main():
                     help="serve DIR at /PREFIX (repeatable; overrides the defaults)")
     ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
     ap.add_argument("--no-gzip", action="store_true", help="never compress responses")
+    ap.add_argument("--no-zstd", action="store_true", help="gzip only (no zstd, even when installed)")
+    ap.add_argument("--warm", action="append", default=[], metavar="/URL/PATH",
+                    help="compress this file at start, in the background (repeatable)")
     a = ap.parse_args()
 
     mounts = {"/": ROOT}
@@ -203,12 +281,25 @@ def main():
     Handler.mounts = sorted(mounts.items(), key=lambda kv: -len(kv[0]))
     Handler.quiet = not a.verbose
     Handler.gzip_cache = None if a.no_gzip else GzipCache()
+    zstd = None if a.no_gzip or a.no_zstd else shutil.which("zstd")
+    Handler.zstd_cache = ZstdCache(zstd) if zstd else None
+
+    warm = []
+    for url_path in a.warm:
+        path = Handler.translate_path(Handler, url_path)
+        if not os.path.isfile(path):
+            ap.error(f"--warm {url_path}: no such file under the mounts")
+        warm.append(path)
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", a.port), functools.partial(Handler))
     httpd.daemon_threads = True
     print(f"kiln-serve: http://127.0.0.1:{httpd.server_address[1]}/", flush=True)
     for prefix, directory in Handler.mounts:
         print(f"kiln-serve:   {prefix} -> {directory}", file=sys.stderr, flush=True)
+    for path in warm:  # after the URL line, which callers read first
+        st = os.stat(path)
+        if Handler.zstd_cache and ZSTD_MIN_SIZE <= st.st_size <= ZSTD_MAX_FILE:
+            Handler.zstd_cache.get(path, st)  # starts its compression
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:

@@ -29,14 +29,18 @@ const {ROOT, fail, parseOptions, findRuntime, playwrightChromium, withServedPage
        demoRunCommand} = require('./harness');
 
 // query: the page's URL options; needs: files that must be in --demo-dir;
-// images: the bundle has TCI images, and blocks must have run from them.
+// images: the bundle has TCI images, and blocks must have run from them;
+// zstd: URL paths the server compresses with zstd before the page loads
+// (in the background, as for a visitor after the first), and which the page
+// must then receive zstd-encoded.
 const MODES = {
   cold: {query: {bundle: '0', snapshot: '0'}, needs: [], mode: 'cold boot'},
   bundle: {query: {snapshot: '0'}, needs: ['shell.kbundle.wasm'], mode: 'cold boot + bundle',
-           images: true},
+           images: true, zstd: ['/demo/shell.kbundle.wasm', '/wasm/kiln-worker.wasm']},
   // the restore bundle's images: the blocks that ran after the snapshot point
   snapshot: {query: {}, needs: ['shell-restore.kbundle.wasm', 'shell.snap'],
-             mode: 'snapshot + bundle', images: true},
+             mode: 'snapshot + bundle', images: true,
+             zstd: ['/demo/shell-restore.kbundle.wasm', '/demo/shell.snap']},
   // Default options but neither file built (empty /demo): cold boot, saying so.
   fallback: {query: {}, needs: [], mode: 'cold boot',
              status: /no bundle: not built, no snapshot: not built/},
@@ -119,9 +123,17 @@ async function main() {
     mounts['/demo'] = scratchDemo;
   }
   await withServedPage({chromium, executablePath: a.chromium, mounts, viewport: {width: 1100, height: 900},
-                        alsoRemove: [scratchDemo, scratchWasm]}, async ({page, url: root, pageErrors}) => {
+                        alsoRemove: [scratchDemo, scratchWasm]}, async ({page, url: root, server, pageErrors}) => {
     const q = new URLSearchParams({kernel: `/guest/${path.basename(a.image)}`, ...mode.query});
     const url = `${root}runtime/web/demo.html?${q}`;
+    const encodings = {}; // URL path -> Content-Encoding of the page's response
+    if (mode.zstd) {
+      await server.warm(mode.zstd);
+      page.on('response', (r) => {
+        encodings[new URL(r.url()).pathname] = r.headers()['content-encoding'] || 'identity';
+      });
+      // (the worker's own fetch of kiln-worker.wasm is reported here too)
+    }
     console.log(`loading ${url}`);
     const t0 = Date.now();
     await page.goto(url);
@@ -195,6 +207,11 @@ async function main() {
       if (a.mode === 'snapshot' && /Linux version/.test(st.output))
         problems.push('the kernel booted: the snapshot was not restored');
       // A restore needs no kernel: the page must not fetch it; a boot must.
+      for (const p of mode.zstd || []) {
+        if (encodings[p] !== 'zstd')
+          problems.push(`${p}: Content-Encoding ${encodings[p]}, want zstd (tools/serve.py had compressed ` +
+                        `it; is the zstd program installed? tools/setup installs it)`);
+      }
       const kernelStatus = st.files.kernel && st.files.kernel.status;
       if (kernelStatus !== (a.mode === 'snapshot' ? 'off' : 'loaded'))
         problems.push(`kernel download status '${kernelStatus}' in mode ${a.mode}`);

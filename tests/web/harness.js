@@ -50,7 +50,9 @@ function playwrightChromium() {
 }
 
 // Starts tools/serve.py on a free port with {prefix: dir} mounts; resolves to
-// {proc, url}.
+// {proc, url, warm(paths)}: warm requests each URL path with gzip and with
+// zstd accepted, again while the server answers X-Kiln-Zstd: pending, so
+// each file sits in both of the server's caches once it resolves.
 function startServer(mounts) {
   const args = [path.join(ROOT, 'tools', 'serve.py'), '--port', '0'];
   for (const [prefix, dir] of Object.entries(mounts))
@@ -62,10 +64,32 @@ function startServer(mounts) {
       buf += d;
       const m = /kiln-serve: (http:\/\/\S+)/.exec(buf);
       if (m)
-        resolve({proc, url: m[1]});
+        resolve({proc, url: m[1], warm: (paths) => warmFiles(m[1], paths)});
     });
     proc.on('exit', (code) => reject(new Error(`tools/serve.py exited (${code}) before listening`)));
   });
+}
+
+// startServer's warm: resolves once every path was answered without
+// X-Kiln-Zstd: pending (rejects after 120 s).
+function warmFiles(url, paths) {
+  const http = require('http');
+  const get = (p, enc) => new Promise((resolve, reject) => {
+    http.get(new URL(p, url), {headers: {'Accept-Encoding': enc}}, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.headers['x-kiln-zstd'] === 'pending'));
+    }).on('error', reject);
+  });
+  const deadline = Date.now() + 120000;
+  const warmOne = async (p) => {
+    await get(p, 'gzip');
+    while (await get(p, 'gzip, zstd')) {
+      if (Date.now() > deadline)
+        throw new Error(`tools/serve.py: ${p} still compressing after 120 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return Promise.all(paths.map(warmOne));
 }
 
 // Chromium features switched off.  Chromium keeps only the last
@@ -155,8 +179,9 @@ function topChromeRenderers() {
 }
 
 // A test's page: serves mounts with tools/serve.py, opens Debian's Chromium
-// on a fresh profile (a first visit) and resolves to fn({page, url,
-// pageErrors}) (url: the server's root, pageErrors: watchPageErrors(page));
+// on a fresh profile (a first visit) and resolves to fn({page, url, server,
+// pageErrors}) (url: the server's root, server: startServer's,
+// pageErrors: watchPageErrors(page));
 // whatever fn does, then closes the browser, stops the server and removes
 // the profile and the directories in alsoRemove.
 async function withServedPage({chromium, executablePath, mounts, viewport, alsoRemove = []}, fn) {
@@ -166,7 +191,7 @@ async function withServedPage({chromium, executablePath, mounts, viewport, alsoR
   try {
     context = await launchChromium(chromium, executablePath, profile, viewport);
     const page = context.pages()[0] || await context.newPage();
-    return await fn({page, url: server.url, pageErrors: watchPageErrors(page)});
+    return await fn({page, url: server.url, server, pageErrors: watchPageErrors(page)});
   } finally {
     if (context)
       await context.close().catch(() => {});

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """tests/web/serve-test.py - tools/serve.py over HTTP: the headers a
 cross-origin isolated page needs, gzip with the uncompressed size, and
-revalidation (ETag, 304 Not Modified, a changed file served anew); a path
-out of the mount is refused.  Runs the server on a free port with a
+revalidation (ETag, 304 Not Modified, a changed file served anew); zstd once
+the background compression of a file version is done (gzip before it, and
+for a changed file until it is compressed again); a path out of the mount
+is refused.  Runs the server on a free port with a
 temporary directory mounted at /t.  Exit status 0 when every check holds."""
 import gzip
 import http.client
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -89,6 +92,47 @@ def main():
             c.close()
             check(r.status == 501 and r.getheader("ETag") is None,
                   f"keep-alive: an error after a GET carries no ETag ({r.status}, {r.getheader('ETag')})")
+
+            # zstd: a file of 256 KiB (smaller ones are only gzipped).
+            zstd = shutil.which("zstd")
+            check(zstd is not None, "the zstd program is installed (tools/setup)")
+            if zstd is None:  # (the server has no zstd either: no lines to wait for)
+                return 1
+            big = os.path.join(d, "b.wasm")
+            data = b"".join(b"block %d of the zstd test\n" % i for i in range(10000))[:256 << 10]
+            with open(big, "wb") as f:
+                f.write(data)
+            both = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+            r, body = get(port, "/t/b.wasm", both)
+            check(r.getheader("Content-Encoding") == "gzip" and gzip.decompress(body) == data,
+                  "zstd accepted, first request: gzip while zstd compresses in the background")
+            check(r.getheader("X-Kiln-Zstd") == "pending", "... saying so: X-Kiln-Zstd: pending")
+            line = srv.stdout.readline()
+            check(line.startswith("kiln-serve: compressing ") and line.strip().endswith("b.wasm"),
+                  f"compressing line: {line.strip()!r}")
+            line = srv.stdout.readline()
+            check(line.startswith("kiln-serve: compressed ") and "zstd bytes" in line,
+                  f"compressed line: {line.strip()!r}")
+            r, body = get(port, "/t/b.wasm", both)
+            un = subprocess.run([zstd, "-d", "-c"], input=body, capture_output=True).stdout
+            check(r.getheader("Content-Encoding") == "zstd" and un == data and len(body) < len(data),
+                  f"then zstd, decompressing to the file ({len(body)} of {len(data)} bytes)")
+            check(r.getheader("X-Kiln-Length") == str(len(data)), "zstd: X-Kiln-Length is the file's size")
+            check(r.getheader("X-Kiln-Zstd") is None, "no X-Kiln-Zstd once compressed")
+            zetag = r.getheader("ETag")
+            check(bool(zetag) and zetag.endswith('-zstd"'), f"zstd has its own ETag: {zetag}")
+            r, body = get(port, "/t/b.wasm", dict(both, **{"If-None-Match": zetag}))
+            check(r.status == 304 and body == b"", "zstd ETag revalidates: 304")
+            r, body = get(port, "/t/b.wasm", {"Accept-Encoding": "gzip"})
+            check(r.getheader("Content-Encoding") == "gzip", "gzip-only client: gzip")
+            with open(big, "ab") as f:
+                f.write(b"more")
+            r, body = get(port, "/t/b.wasm", dict(both, **{"If-None-Match": zetag}))
+            check(r.status == 200 and r.getheader("Content-Encoding") == "gzip" and
+                  gzip.decompress(body) == data + b"more",
+                  "changed file: its old zstd body never served; gzip until compressed again")
+            for _ in range(2):
+                srv.stdout.readline()  # that version's compressing / compressed lines
 
             r, body = get(port, "/t/../../../../etc/passwd")
             check(r.status == 404 and b"root:" not in body, f"no way out of the mounts: /etc/passwd ({r.status})")
