@@ -77,36 +77,61 @@ ZSTD_MAX_FILE = 8 << 20
 ZSTD_MIN_SIZE = 64 << 10  # smaller files: gzip is as good, and at once
 
 
-class ZstdCache:
-    """zstd bodies by (path, size, mtime), made by a background `zstd`
-    process (0.6-1.6 s per guest file): get() answers at once, the body
-    when it is ready, else None (the caller serves gzip) after starting its
-    compression.  None too when zstd does not pay off or the file changed
-    meanwhile.  Shared by all request threads."""
+class VersionCache:
+    """Bodies by file version (path, size, mtime), only the newest version
+    of each path kept; shared by all request threads (under self.lock)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries = {}
+
+    @staticmethod
+    def key(path, st):
+        return (path, st.st_size, st.st_mtime_ns)
+
+    def lookup(self, key):
+        """(found, body): the entry of key, under the lock."""
+        with self.lock:
+            return key in self.entries, self.entries.get(key)
+
+    def store(self, key, body, only_if_present=False):
+        """Sets key's entry, dropping the path's older versions (or, with
+        only_if_present, only when key still has an entry)."""
+        with self.lock:
+            if not only_if_present or key in self.entries:
+                self.put_locked(key, body)
+
+    def put_locked(self, key, body):
+        for k in [k for k in self.entries if k[0] == key[0] and k != key]:
+            del self.entries[k]
+        self.entries[key] = body
+
+
+class ZstdCache(VersionCache):
+    """zstd bodies made by a background `zstd` process (0.6-1.6 s per guest
+    file): get() answers at once, the body when it is ready, else None (the
+    caller serves gzip) after starting its compression.  None too when zstd
+    does not pay off or the file changed meanwhile."""
 
     PENDING = object()
 
     def __init__(self, program):
+        super().__init__()
         self.program = program
-        self.lock = threading.Lock()
-        self.entries = {}
 
     def get(self, path, st):
-        key = (path, st.st_size, st.st_mtime_ns)
-        with self.lock:
+        key = self.key(path, st)
+        with self.lock:  # one compression per version, however many ask
             if key in self.entries:
                 body = self.entries[key]
                 return None if body is self.PENDING else body
-            for k in [k for k in self.entries if k[0] == path]:
-                del self.entries[k]  # older versions of the file
-            self.entries[key] = self.PENDING
+            self.put_locked(key, self.PENDING)
         threading.Thread(target=self.compress, args=(key,), daemon=True).start()
         return None
 
     def pending(self, path, st):
         """Whether that file version's compression is still running."""
-        with self.lock:
-            return self.entries.get((path, st.st_size, st.st_mtime_ns)) is self.PENDING
+        return self.lookup(self.key(path, st))[1] is self.PENDING
 
     def compress(self, key):
         path = key[0]
@@ -116,41 +141,32 @@ class ZstdCache:
             r = subprocess.run([self.program, f"-{ZSTD_LEVEL}", "-q", "-c", "--", path],
                                capture_output=True, timeout=300)
             st = os.stat(path)
-            if (r.returncode == 0 and (path, st.st_size, st.st_mtime_ns) == key and
+            if (r.returncode == 0 and self.key(path, st) == key and
                     len(r.stdout) < GZIP_MIN_SAVING * st.st_size):
                 body = r.stdout
         except (OSError, subprocess.SubprocessError):
             pass
-        with self.lock:
-            if key in self.entries:
-                self.entries[key] = body
+        self.store(key, body, only_if_present=True)
         print(f"kiln-serve: compressed {path} ({len(body) if body else 'not smaller, no'} zstd bytes)",
               flush=True)
 
 
-class GzipCache:
-    """Compressed bodies by (path, size, mtime): each file version is
-    compressed once (a 4 MB kernel takes a few hundred ms), None when gzip
-    does not pay off.  Shared by all request threads."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.entries = {}
+class GzipCache(VersionCache):
+    """gzip bodies: each file version is compressed once, by the first
+    request for it (a 4 MB kernel takes a few hundred ms), None when gzip
+    does not pay off."""
 
     def get(self, path, st):
-        key = (path, st.st_size, st.st_mtime_ns)
-        with self.lock:
-            if key in self.entries:
-                return self.entries[key]
+        key = self.key(path, st)
+        found, body = self.lookup(key)
+        if found:
+            return body
         with open(path, "rb") as f:
             data = f.read()
         body = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
         if len(body) >= GZIP_MIN_SAVING * len(data):
             body = None
-        with self.lock:
-            for k in [k for k in self.entries if k[0] == path]:
-                del self.entries[k]  # older versions of the file
-            self.entries[key] = body
+        self.store(key, body)
         return body
 
 
