@@ -147,7 +147,8 @@ class ZstdCache(VersionCache):
         except (OSError, subprocess.SubprocessError):
             pass
         self.store(key, body, only_if_present=True)
-        print(f"kiln-serve: compressed {path} ({len(body) if body else 'not smaller, no'} zstd bytes)",
+        print(f"kiln-serve: compressed {path} " +
+              (f"({len(body)} zstd bytes)" if body else "(no zstd body: not smaller, changed or failed)"),
               flush=True)
 
 
