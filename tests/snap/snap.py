@@ -265,10 +265,10 @@ def case_mutate(a, tmp):
     # A snapshot with every device in use (virtio-blk and virtio-rng too),
     # so each section holds live state, taken where the guest goes on to
     # read the disk.
-    disk = os.path.join(tmp, "disk.img")
-    write(disk, random.Random(3).randbytes(1 << 20))
     if not a.mutant_tool:
         fail("mutate needs --mutant-tool (tests/snap/snap-mutant.c)")
+    disk = os.path.join(tmp, "disk.img")
+    write(disk, random.Random(3).randbytes(1 << 20))
     snap, _ = take(a, tmp, "blk", exit_after=True, extra=["--drive", disk, "--rng"])
     jobs, i = [], 0
     for tag, start, n in sections(open(snap, "rb").read()):

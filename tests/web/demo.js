@@ -206,12 +206,12 @@ async function main() {
         problems.push(`status line does not name the mode '${mode.mode}': ${JSON.stringify(st.status)}`);
       if (a.mode === 'snapshot' && /Linux version/.test(st.output))
         problems.push('the kernel booted: the snapshot was not restored');
-      // A restore needs no kernel: the page must not fetch it; a boot must.
       for (const p of mode.zstd || []) {
         if (encodings[p] !== 'zstd')
           problems.push(`${p}: Content-Encoding ${encodings[p]}, want zstd (tools/serve.py had compressed ` +
                         `it; is the zstd program installed? tools/setup installs it)`);
       }
+      // A restore needs no kernel: the page must not fetch it; a boot must.
       const kernelStatus = st.files.kernel && st.files.kernel.status;
       if (kernelStatus !== (a.mode === 'snapshot' ? 'off' : 'loaded'))
         problems.push(`kernel download status '${kernelStatus}' in mode ${a.mode}`);

@@ -49,7 +49,7 @@ const CASES = {
 };
 
 // The native run of a restore case: a deterministic boot that writes the
-// snapshot at c.snapshotAt into dir and runs on to the end.  Returns its
+// snapshot file snap at c.snapshotAt and runs on to the end.  Returns its
 // console bytes and exit status.
 function nativeRun(a, c, snap) {
   if (!a.kiln || !fs.existsSync(a.kiln))
@@ -104,7 +104,7 @@ async function main() {
                                        (window.kilnSmoke.done || window.kilnSmoke.exited ||
                                         window.kilnSmoke.error),
                                  null, {timeout: deadline - Date.now(), polling: 100});
-      for (const [text, re] of CASES[a.case].typed) {
+      for (const [text, re] of c.typed) {
         const from = await page.evaluate(() => window.kilnSmoke.output.length);
         const queued = await page.evaluate((t) => window.kilnSmoke.input(t), text);
         if (queued !== text.length)
@@ -131,7 +131,7 @@ async function main() {
                      (st ? st.output + '\n--- stderr\n' + st.stderr.join('\n') + '\n' : 'no state\n'));
     console.log(`screenshot: ${shot}`);
 
-    const marker = CASES[a.case].marker;
+    const marker = c.marker;
     if (!st)
       problems.push('smoke page did not start (window.kilnSmoke missing)');
     else {
