@@ -206,13 +206,13 @@ def case_determinism(c):
 
 
 def warnings(stderr):
-    """The lines of kiln's stderr that warn (bytes)."""
-    return [l for l in stderr.splitlines() if b"warning" in l]
+    """The lines of kiln's stderr (bytes) that warn, as text."""
+    return [l for l in stderr.decode(errors="replace").splitlines() if "warning" in l]
 
 
 def check_one_warning(c, p, path, what):
     err = p.stderr.decode(errors="replace")
-    warns = [l for l in err.splitlines() if "warning" in l]
+    warns = warnings(p.stderr)
     if len(warns) != 1 or path not in warns[0] or "bundle" not in warns[0]:
         fail(f"{what}: expected one warning naming {path}, got:\n{err}")
     if MARKER not in p.stdout or p.returncode != 0:
