@@ -298,7 +298,7 @@ async function bench(a) {
       const r = await loadOnce(browser, proxy, a.image, w, a);
       log(`warm-up (${w}, not counted): prompt ${r.prompt.toFixed(2)} s`);
       await server.warm([`/guest/${path.basename(a.image)}`, '/wasm/kiln-worker.js', '/wasm/kiln-worker.wasm',
-                         '/demo/shell.kbundle.wasm', '/demo/shell-restore.kbundle.wasm', '/demo/shell.snap']);
+                         ...Object.values(MODES).flatMap((m) => m.needs.map((f) => `/demo/${f}`))]);
       const n = r.topChrome;
       if (n)
         log(`warning: ${n} top-chrome WebUI renderer(s) running beside the pages (each new window's ` +

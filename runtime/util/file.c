@@ -8,6 +8,26 @@
 #include <sys/stat.h>
 #include "exec/tb-key.h"
 
+/* fopen(path, "rb") with *sb its fstat (st_mode 0 if fstat failed), or
+ * NULL and *rc = -errno; a directory (which fopen opens and fread then
+ * fails on) is -EISDIR. */
+static FILE *open_file(const char *path, struct stat *sb, int *rc)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *rc = -errno;
+        return NULL;
+    }
+    if (fstat(fileno(f), sb))
+        memset(sb, 0, sizeof(*sb));
+    if (S_ISDIR(sb->st_mode)) {
+        fclose(f);
+        *rc = -EISDIR;
+        return NULL;
+    }
+    return f;
+}
+
 /* One buffer of the file's size (+1, to see a file that grew) when fstat
  * knows it, so the bytes are copied once into memory touched once: page
  * faults dominate reading a multi-MB kernel or bundle on some hosts.  Pipes
@@ -15,18 +35,12 @@
  * file's fstat (st_mode 0 if fstat failed). */
 static int read_all(const char *path, size_t limit, uint8_t **data, size_t *len, struct stat *sb)
 {
-    FILE *f = fopen(path, "rb");
+    int rc = 0;
+    FILE *f = open_file(path, sb, &rc);
     if (!f)
-        return -errno;
+        return rc;
     uint8_t *buf = NULL;
     size_t n = 0, cap = 0;
-    int rc = 0;
-    if (fstat(fileno(f), sb))
-        memset(sb, 0, sizeof(*sb));
-    if (S_ISDIR(sb->st_mode)) { /* fopen opens one; fread fails with EISDIR */
-        fclose(f);
-        return -EISDIR;
-    }
     if (S_ISREG(sb->st_mode) && sb->st_size > 0) {
         if ((uint64_t)sb->st_size > limit) {
             fclose(f);
@@ -129,16 +143,12 @@ int file_read_hashed(const char *path, size_t limit, uint8_t **data, size_t *len
 
 int file_hash(const char *path, uint64_t *hash, uint64_t *size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -errno;
     struct stat sb;
-    bool known = fstat(fileno(f), &sb) == 0;
-    if (known && S_ISDIR(sb.st_mode)) {
-        fclose(f);
-        return -EISDIR;
-    }
-    if (known && S_ISREG(sb.st_mode))
+    int rc = 0;
+    FILE *f = open_file(path, &sb, &rc);
+    if (!f)
+        return rc;
+    if (S_ISREG(sb.st_mode))
         for (unsigned i = 0; i < MEMO_SLOTS; i++)
             if (same_file(i, path, &sb)) {
                 fclose(f);
