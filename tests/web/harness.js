@@ -59,12 +59,18 @@ function startServer(mounts) {
     args.push('--mount', `${prefix}=${dir}`);
   return new Promise((resolve, reject) => {
     const proc = spawn('python3', args, {stdio: ['ignore', 'pipe', 'inherit']});
+    // Read until the URL line, then only drained (the server logs a line
+    // per file it compresses; an unread pipe would block it).
     let buf = '';
     proc.stdout.on('data', (d) => {
+      if (buf === null)
+        return;
       buf += d;
       const m = /kiln-serve: (http:\/\/\S+)/.exec(buf);
-      if (m)
+      if (m) {
+        buf = null;
         resolve({proc, url: m[1], warm: (paths) => warmFiles(m[1], paths)});
+      }
     });
     proc.on('exit', (code) => reject(new Error(`tools/serve.py exited (${code}) before listening`)));
   });
