@@ -192,9 +192,11 @@ function run(mod, msg) {
     const dir = f.path.slice(0, f.path.lastIndexOf('/'));
     if (dir)
       mod.FS.mkdirTree(dir);
-    mod.FS.writeFile(f.path, new Uint8Array(f.data));
+    // canOwn: MEMFS keeps this buffer (transferred to the worker, used
+    // nowhere else) as the file instead of copying it.
+    mod.FS.writeFile(f.path, new Uint8Array(f.data), {canOwn: true});
   }
-  msg.kernel = msg.files = null; // MEMFS holds its own copies
+  msg.kernel = msg.files = null; // the files are MEMFS's now
   let code;
   try {
     code = mod.callMain(msg.args); // returns the exit status (EXIT_RUNTIME)
