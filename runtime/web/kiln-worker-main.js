@@ -192,8 +192,8 @@ function run(mod, msg) {
     const dir = f.path.slice(0, f.path.lastIndexOf('/'));
     if (dir)
       mod.FS.mkdirTree(dir);
-    // canOwn: MEMFS keeps this buffer (transferred to the worker, used
-    // nowhere else) as the file instead of copying it.
+    // canOwn: MEMFS keeps this buffer as the file instead of copying it
+    // (the message's own: transferred or cloned, used nowhere else).
     mod.FS.writeFile(f.path, new Uint8Array(f.data), {canOwn: true});
   }
   msg.kernel = msg.files = null; // the files are MEMFS's now
