@@ -24,7 +24,7 @@
 //     repeat visit: the browser revalidates its cached files, tools/serve.py
 //     answers 304 for the unchanged ones), timed and checked the same way.
 //     Prints JSON on stdout:
-//       {chromium, reps, modes: {MODE: {label, query, samples: [s], median,
+//       {chromium, chromiumArgs, reps, modes: {MODE: {label, query, samples: [s], median,
 //        min, max, median_run, runs: [{prompt, scripts, start, downloaded, loaded, requests,
 //        command, bytes: {total, files: {CLASS: bytes}}, repeat: {the same
 //        for the repeat visit}}]}}}
@@ -39,6 +39,10 @@
 //     Progress goes to stderr; any failure exits 1.  KILN_DEMO_PAGE=PATH
 //     (relative to the repository) loads another copy of the page instead
 //     of runtime/web/demo.html, e.g. a variant to compare in turns.
+//     KILN_CHROMIUM_ARGS='SWITCH ...' launches Chromium with extra switches
+//     (tests/web/harness.js), e.g. V8 flags a page cannot set; the JSON's
+//     chromiumArgs lists them and stderr warns that the times are not a
+//     default browser's.
 //
 //   bench-web.js --plot OUT.png [--chromium PATH] < CHART.json
 //     CHART = {title, subtitle?, unit, bars: [{label, median, min, max,
@@ -51,7 +55,7 @@ const fs = require('fs');
 const net = require('net');
 const path = require('path');
 
-const {ROOT, fail, findRuntime, playwrightChromium, startServer, launchBrowser, watchPageErrors,
+const {ROOT, EXTRA_CHROMIUM_ARGS, fail, findRuntime, playwrightChromium, startServer, launchBrowser, watchPageErrors,
        demoWaitPrompt, demoRunCommand, topChromeRenderers} = require('../tests/web/harness');
 
 // The demo's modes: URL options, the page's name for the mode
@@ -290,7 +294,10 @@ async function bench(a) {
   let browser = null;
   try {
     browser = await launchBrowser(chromium, a.chromium);
-    const out = {chromium: browser.version(), reps: a.reps, image: path.resolve(a.image),
+    if (EXTRA_CHROMIUM_ARGS.length)
+      log(`warning: Chromium runs with extra switches (KILN_CHROMIUM_ARGS): ${EXTRA_CHROMIUM_ARGS.join(' ')}; ` +
+          `these are not a default browser's times`);
+    const out = {chromium: browser.version(), chromiumArgs: EXTRA_CHROMIUM_ARGS, reps: a.reps, image: path.resolve(a.image),
                  wasm: runtimeDir, demo: path.resolve(a.demoDir), modes: {}};
     if (a.warmup) {
       // The mode that fetches most files (the snapshot one fetches them all).

@@ -115,9 +115,16 @@ const PLAYWRIGHT_DISABLED_FEATURES = [
 const DISABLED_FEATURES = [...PLAYWRIGHT_DISABLED_FEATURES, 'WebUIOmniboxPopup', 'WebUIOmniboxFullPopup',
                            'WebUIOmniboxAimPopup'];
 
+// Extra switches for measurements (KILN_CHROMIUM_ARGS, space-separated),
+// e.g. V8 settings a page cannot make: `--js-flags=--wasm-tiering-budget=1800000`
+// (docs/benchmarks.md).  They go first, so that the last switch stays ours
+// (checkDisabledFeatures); a --disable-features among them would be lost.
+const EXTRA_CHROMIUM_ARGS = (process.env.KILN_CHROMIUM_ARGS || '').split(' ').filter((a) => a);
+
 // The flags Debian's Chromium needs on this machine (headless, no sandbox
-// or GPU, no background traffic, no WebUI renderer per window).
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+// or GPU, no background traffic, no WebUI renderer per window), after the
+// extra ones.
+const CHROMIUM_ARGS = [...EXTRA_CHROMIUM_ARGS, '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
                        '--disable-background-networking', '--disable-component-update', '--disable-sync',
                        `--disable-features=${DISABLED_FEATURES.join(',')}`];
 
@@ -265,5 +272,5 @@ function watchPageErrors(page) {
   return errors;
 }
 
-module.exports = {ROOT, fail, parseOptions, findRuntime, playwrightChromium, startServer, launchChromium,
+module.exports = {ROOT, EXTRA_CHROMIUM_ARGS, fail, parseOptions, findRuntime, playwrightChromium, startServer, launchChromium,
                   topChromeRenderers, withServedPage, launchBrowser, watchPageErrors, demoWaitPrompt, demoRunCommand};
