@@ -24,8 +24,8 @@
 //     repeat visit: the browser revalidates its cached files, tools/serve.py
 //     answers 304 for the unchanged ones), timed and checked the same way.
 //     Prints JSON on stdout:
-//       {chromium, chromiumArgs, reps, modes: {MODE: {label, query, samples: [s], median,
-//        min, max, median_run, runs: [{prompt, scripts, start, downloaded, loaded, requests,
+//       {chromium, chromiumArgs, reps, modes: {MODE: {label, query, samples: [s],
+//        median, min, max, median_run, runs: [{prompt, scripts, start, downloaded, loaded, requests,
 //        command, bytes: {total, files: {CLASS: bytes}}, repeat: {the same
 //        for the repeat visit}}]}}}
 //     command: seconds from pressing Enter after `uname -a` to the next
@@ -55,8 +55,8 @@ const fs = require('fs');
 const net = require('net');
 const path = require('path');
 
-const {ROOT, EXTRA_CHROMIUM_ARGS, fail, findRuntime, playwrightChromium, startServer, launchBrowser, watchPageErrors,
-       demoWaitPrompt, demoRunCommand, topChromeRenderers} = require('../tests/web/harness');
+const {ROOT, EXTRA_CHROMIUM_ARGS, fail, findRuntime, playwrightChromium, startServer, launchBrowser,
+       watchPageErrors, demoWaitPrompt, demoRunCommand, topChromeRenderers} = require('../tests/web/harness');
 
 // The demo's modes: URL options, the page's name for the mode
 // (kilnDemo.mode) and the --demo-dir files it needs.  The bundle and
@@ -297,8 +297,8 @@ async function bench(a) {
     if (EXTRA_CHROMIUM_ARGS.length)
       log(`warning: Chromium runs with extra switches (KILN_CHROMIUM_ARGS): ${EXTRA_CHROMIUM_ARGS.join(' ')}; ` +
           `these are not a default browser's times`);
-    const out = {chromium: browser.version(), chromiumArgs: EXTRA_CHROMIUM_ARGS, reps: a.reps, image: path.resolve(a.image),
-                 wasm: runtimeDir, demo: path.resolve(a.demoDir), modes: {}};
+    const out = {chromium: browser.version(), chromiumArgs: EXTRA_CHROMIUM_ARGS, reps: a.reps,
+                 image: path.resolve(a.image), wasm: runtimeDir, demo: path.resolve(a.demoDir), modes: {}};
     if (a.warmup) {
       // The mode that fetches most files (the snapshot one fetches them all).
       const w = a.modes.includes('snapshot') ? 'snapshot' : a.modes[a.modes.length - 1];

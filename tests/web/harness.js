@@ -124,9 +124,9 @@ const EXTRA_CHROMIUM_ARGS = (process.env.KILN_CHROMIUM_ARGS || '').split(' ').fi
 // The flags Debian's Chromium needs on this machine (headless, no sandbox
 // or GPU, no background traffic, no WebUI renderer per window), after the
 // extra ones.
-const CHROMIUM_ARGS = [...EXTRA_CHROMIUM_ARGS, '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-                       `--disable-features=${DISABLED_FEATURES.join(',')}`];
+const CHROMIUM_ARGS = [...EXTRA_CHROMIUM_ARGS, '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+                       '--no-first-run', '--disable-background-networking', '--disable-component-update',
+                       '--disable-sync', `--disable-features=${DISABLED_FEATURES.join(',')}`];
 
 // Debian's Chromium, headless, with the flags this machine needs.
 // launchPersistentContext is Playwright's way of giving Chromium a
@@ -272,5 +272,6 @@ function watchPageErrors(page) {
   return errors;
 }
 
-module.exports = {ROOT, EXTRA_CHROMIUM_ARGS, fail, parseOptions, findRuntime, playwrightChromium, startServer, launchChromium,
-                  topChromeRenderers, withServedPage, launchBrowser, watchPageErrors, demoWaitPrompt, demoRunCommand};
+module.exports = {ROOT, EXTRA_CHROMIUM_ARGS, fail, parseOptions, findRuntime, playwrightChromium, startServer,
+                  launchChromium, topChromeRenderers, withServedPage, launchBrowser, watchPageErrors,
+                  demoWaitPrompt, demoRunCommand};
