@@ -118,8 +118,12 @@ const DISABLED_FEATURES = [...PLAYWRIGHT_DISABLED_FEATURES, 'WebUIOmniboxPopup',
 // Extra switches for measurements (KILN_CHROMIUM_ARGS, space-separated),
 // e.g. V8 settings a page cannot make: `--js-flags=--wasm-tiering-budget=1800000`
 // (docs/benchmarks.md).  They go first, so that the last switch stays ours
-// (checkDisabledFeatures); a --disable-features among them would be lost.
+// (checkDisabledFeatures); a --disable-features among them would be
+// silently replaced by ours, so it is refused.
 const EXTRA_CHROMIUM_ARGS = (process.env.KILN_CHROMIUM_ARGS || '').split(' ').filter((a) => a);
+if (EXTRA_CHROMIUM_ARGS.some((a) => a.startsWith('--disable-features')))
+  fail('KILN_CHROMIUM_ARGS: --disable-features cannot be added there (Chromium keeps only the last such ' +
+       'switch, which is ours: add the feature to DISABLED_FEATURES in tests/web/harness.js)');
 
 // The flags Debian's Chromium needs on this machine (headless, no sandbox
 // or GPU, no background traffic, no WebUI renderer per window), after the
